@@ -1,0 +1,217 @@
+// Package api is the JSON API of API.md: huma operations registered on the
+// standard library's ServeMux, so the OpenAPI 3.1 document at /openapi.json
+// is generated from the Go types and cannot drift from the code.
+package api
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/problem"
+	"github.com/ajudae/ajudae/internal/sqlstore"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	Store      *sqlstore.DB
+	Log        *slog.Logger
+	Version    string
+	TrustProxy bool // take the client address from X-Forwarded-For
+	// MaxUpload bounds an attachment (default 10 MiB).
+	MaxUpload int64
+}
+
+// Server holds the handlers of the API.
+type Server struct {
+	store      *sqlstore.DB
+	log        *slog.Logger
+	trustProxy bool
+	maxUpload  int64
+}
+
+const bearerScheme = "bearer"
+
+const description = `Ajudaê is a help-desk: people open tickets for a team, the team works them,
+and the team's administrator redirects a ticket that landed in the wrong team.
+
+Authenticate with ` + "`POST /auth/login`" + ` and send ` + "`Authorization: Bearer <accessToken>`" + `.
+Errors are RFC 9457 problem details (` + "`application/problem+json`" + `). Every list answers
+` + "`{items, nextCursor}`" + `; pass ` + "`nextCursor`" + ` back as ` + "`cursor`" + ` for the next page.
+
+Choices where the contract is silent:
+- A PATCH that changes nothing answers 200 and does not bump ` + "`version`" + `.
+- Editing the title or description writes an ` + "`edited`" + ` event ` + "`{fields}`" + ` to the timeline.
+- Leaving ` + "`Fechado`" + ` for ` + "`Aberto`" + ` is a ` + "`reopened`" + ` event; other status moves are ` + "`status_changed`" + `.
+- Demoting an ATTENDANT to USER removes it from its teams.
+- Transferring the ADMIN role to oneself is a 409.`
+
+// New registers every operation of the API, /openapi.json and /docs on mux.
+func New(mux *http.ServeMux, d Deps) huma.API {
+	s := &Server{store: d.Store, log: d.Log, trustProxy: d.TrustProxy, maxUpload: d.MaxUpload}
+	if s.maxUpload <= 0 {
+		s.maxUpload = 10 << 20
+	}
+	cfg := huma.DefaultConfig("Ajudaê API", d.Version)
+	cfg.CreateHooks = nil // no $schema links: bodies are exactly those of API.md
+	cfg.DocsPath = ""     // huma's page loads a CDN; ours is embedded
+	cfg.SchemasPath = ""
+	cfg.Info.Description = description
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		bearerScheme: {Type: "http", Scheme: "bearer", Description: "The accessToken of POST /auth/login."},
+	}
+	cfg.Transformers = []huma.Transformer{func(_ huma.Context, _ string, v any) (any, error) {
+		if e, ok := v.(*huma.ErrorModel); ok && e.Type == "" {
+			e.Type = "about:blank" // huma's own validation errors, shaped like ours
+		}
+		return v, nil
+	}}
+	a := humago.New(mux, cfg)
+	a.UseMiddleware(s.authenticate)
+	s.registerAuth(a)
+	s.registerUsers(a)
+	mux.Handle("GET /docs", docsHandler())
+	mux.Handle("GET /docs/{file}", docsHandler())
+	return a
+}
+
+//go:embed docs
+var docs embed.FS
+
+func docsHandler() http.Handler {
+	files := http.FileServerFS(docs)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/docs" || r.URL.Path == "/docs/" {
+			http.ServeFileFS(w, r, docs, "docs/index.html")
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// operation returns the common parts of an operation: its id, method, path,
+// summary, tag, success status and the errors it documents. Every
+// operation but the public ones requires the bearer token.
+func operation(id, method, path, tag, summary string, status int, errs ...int) huma.Operation {
+	o := huma.Operation{
+		OperationID:   id,
+		Method:        method,
+		Path:          path,
+		Summary:       summary,
+		Tags:          []string{tag},
+		DefaultStatus: status,
+		Errors:        append([]int{http.StatusUnauthorized}, errs...),
+		Security:      []map[string][]string{{bearerScheme: {}}},
+	}
+	if slicesContains(errs, http.StatusUnprocessableEntity) || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
+		o.Errors = append(o.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
+	}
+	return o
+}
+
+func public(o huma.Operation) huma.Operation {
+	o.Security = nil
+	o.Errors = o.Errors[1:]
+	return o
+}
+
+func slicesContains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+type clientKey struct{}
+
+// authenticate resolves the bearer token of operations that need one and
+// puts the caller in the context; the others run with only the client.
+func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
+	c := context.WithValue(ctx.Context(), clientKey{}, s.client(ctx))
+	if len(ctx.Operation().Security) == 0 {
+		next(huma.WithContext(ctx, c))
+		return
+	}
+	token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		s.writeProblem(ctx, problem.From(c, s.log, "header",
+			ajudae.Errorf(ajudae.EUNAUTHORIZED, "Send the access token as Authorization: Bearer <accessToken>.")))
+		return
+	}
+	a, err := s.store.Authenticate(c, token)
+	if err != nil {
+		s.writeProblem(ctx, problem.From(c, s.log, "header", err))
+		return
+	}
+	next(huma.WithContext(ctx, ajudae.WithActor(c, a)))
+}
+
+func (s *Server) writeProblem(ctx huma.Context, d *problem.Details) {
+	for k, v := range d.GetHeaders() {
+		for _, x := range v {
+			ctx.AppendHeader(k, x)
+		}
+	}
+	if d.Status == http.StatusUnauthorized {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="ajudae"`)
+	}
+	ctx.SetHeader("Content-Type", "application/problem+json")
+	ctx.SetStatus(d.Status)
+	json.NewEncoder(ctx.BodyWriter()).Encode(d)
+}
+
+// client returns where the request comes from.
+func (s *Server) client(ctx huma.Context) ajudae.Client {
+	ip := ctx.RemoteAddr()
+	if h, _, err := net.SplitHostPort(ip); err == nil {
+		ip = h
+	}
+	if s.trustProxy {
+		if xff := ctx.Header("X-Forwarded-For"); xff != "" {
+			hops := strings.Split(xff, ",")
+			ip = strings.TrimSpace(hops[len(hops)-1])
+		}
+	}
+	return ajudae.Client{IPAddress: ip, UserAgent: ctx.Header("User-Agent")}
+}
+
+func clientFrom(ctx context.Context) ajudae.Client {
+	c, _ := ctx.Value(clientKey{}).(ajudae.Client)
+	return c
+}
+
+// fail turns a store error into the problem the handler returns; fields
+// are located in the body.
+func (s *Server) fail(ctx context.Context, err error) error {
+	return problem.From(ctx, s.log, "body", err)
+}
+
+// failQuery is fail for handlers whose input is in the query string.
+func (s *Server) failQuery(ctx context.Context, err error) error {
+	return problem.From(ctx, s.log, "query", err)
+}
+
+// page builds a Page from the query parameters every list takes.
+type pageParams struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Items per page (1–100)."`
+	Cursor string `query:"cursor" maxLength:"500" doc:"The nextCursor of the previous page."`
+}
+
+func (p pageParams) page() ajudae.Page { return ajudae.Page{Limit: p.Limit, Cursor: p.Cursor} }
+
+type idPath struct {
+	ID int64 `path:"id" minimum:"1" doc:"The id."`
+}
+
+type noContent struct{}

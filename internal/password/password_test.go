@@ -1,0 +1,53 @@
+package password
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestHashVerify(t *testing.T) {
+	h := NewHasher(Params{Memory: 1024, Time: 1, Threads: 1}, 2)
+	enc, err := h.Hash(t.Context(), "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=1024,t=1,p=1$") {
+		t.Fatalf("hash %q is not a PHC argon2id string", enc)
+	}
+	tests := []struct {
+		name, password, encoded string
+		ok                      bool
+	}{
+		{"right password", "correct horse", enc, true},
+		{"wrong password", "correct horsE", enc, false},
+		{"no account", "correct horse", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, rehash, err := h.Verify(t.Context(), tt.password, tt.encoded)
+			if err != nil || ok != tt.ok || rehash {
+				t.Errorf("Verify = %v, %v, %v; want %v, false, nil", ok, rehash, err, tt.ok)
+			}
+		})
+	}
+	if _, _, err := h.Verify(t.Context(), "x", "$bcrypt$nope"); err == nil {
+		t.Error("Verify of a foreign hash succeeded")
+	}
+}
+
+func TestVerifyAsksRehashWhenParamsChange(t *testing.T) {
+	old := NewHasher(Params{Memory: 1024, Time: 1, Threads: 1}, 1)
+	enc, _ := old.Hash(t.Context(), "secret-password")
+	cur := NewHasher(Params{Memory: 2048, Time: 1, Threads: 1}, 1)
+	ok, rehash, err := cur.Verify(t.Context(), "secret-password", enc)
+	if !ok || !rehash || err != nil {
+		t.Errorf("Verify = %v, %v, %v; want true, true, nil", ok, rehash, err)
+	}
+}
+
+func BenchmarkHashDefault(b *testing.B) {
+	h := NewHasher(DefaultParams(), 0)
+	for b.Loop() {
+		h.Hash(b.Context(), "correct horse battery")
+	}
+}

@@ -1,0 +1,180 @@
+// Package server assembles the one http.Handler of Ajudaê: the JSON API,
+// the web UI and the health probes, behind the middleware every request
+// goes through.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/api"
+	"github.com/ajudae/ajudae/internal/problem"
+	"github.com/ajudae/ajudae/internal/sqlstore"
+)
+
+// Deps are what the server needs.
+type Deps struct {
+	Store      *sqlstore.DB
+	Log        *slog.Logger
+	Version    string
+	TrustProxy bool
+	MaxUpload  int64
+	// RequestTimeout bounds the work of one request (not the SSE stream).
+	RequestTimeout time.Duration
+}
+
+// New returns the handler serving everything.
+func New(d Deps) http.Handler {
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = 30 * time.Second
+	}
+	mux := http.NewServeMux()
+	api.New(mux, api.Deps{Store: d.Store, Log: d.Log, Version: d.Version, TrustProxy: d.TrustProxy, MaxUpload: d.MaxUpload})
+	h := &health{store: d.Store, log: d.Log}
+	mux.HandleFunc("GET /healthz", h.live)
+	mux.HandleFunc("GET /readyz", h.ready)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		problem.Write(w, problem.New(http.StatusNotFound, "No route "+r.Method+" "+r.URL.Path+"."))
+	})
+	var handler http.Handler = mux
+	handler = securityHeaders(handler)
+	handler = timeout(d.RequestTimeout, handler)
+	handler = logRequests(d.Log, handler)
+	handler = recoverPanics(d.Log, handler)
+	return handler
+}
+
+type health struct {
+	store *sqlstore.DB
+	log   *slog.Logger
+}
+
+func (h *health) live(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// ready answers 200 only when the database answers and its schema is the
+// one this binary expects.
+func (h *health) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := h.store.Ping(ctx); err != nil {
+		problem.Write(w, problem.From(ctx, h.log, "", err))
+		return
+	}
+	ok, err := h.store.SchemaCurrent(ctx)
+	if err != nil {
+		problem.Write(w, problem.From(ctx, h.log, "", err))
+		return
+	}
+	if !ok {
+		problem.Write(w, problem.New(http.StatusServiceUnavailable, "The database schema is not current."))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": h.store.Engine()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// recoverPanics turns a panic into a logged 500; the server goes on.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(r.Context(), "panic", "panic", v, "method", r.Method, "path", r.URL.Path,
+					"request_id", ajudae.RequestIDFrom(r.Context()))
+				problem.Write(w, problem.New(http.StatusInternalServerError, "Internal error. It was logged; please try again."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(s int) {
+	if w.status == 0 {
+		w.status = s
+	}
+	w.ResponseWriter.WriteHeader(s)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests gives every request an id (X-Request-Id, echoed) and logs
+// one line per request with it.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(ajudae.WithRequestID(r.Context(), id))
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		log.InfoContext(r.Context(), "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+// timeout bounds a request's context, so a stuck database call ends in a
+// 503 instead of holding the client.
+func timeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/events" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,274 @@
+// Package sqlstore is the only code that speaks SQL. One implementation
+// serves both SQLite (embedded, single replica) and PostgreSQL (production,
+// any number of replicas); the engine differences sit in dialect.go.
+// Every use case runs in one transaction that checks the policy of the
+// ajudae package, changes the rows and writes the timeline event.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+
+	"github.com/ajudae/ajudae/internal/password"
+)
+
+// Options configure a DB. The zero value of each field is a sane default.
+type Options struct {
+	// URL is a postgres:// URL; empty means SQLite under DataDir.
+	URL     string
+	DataDir string
+	// MaxConns bounds the PostgreSQL pool (default 20).
+	MaxConns int
+
+	Hasher     *password.Hasher
+	AccessTTL  time.Duration // default 15 minutes
+	RefreshTTL time.Duration // default 30 days
+	Throttle   Throttle
+	Logger     *slog.Logger
+	Now        func() time.Time // the clock; tests move it
+
+	// WrapConnector, when set, wraps every connector (tests count round trips).
+	WrapConnector func(driver.Connector) driver.Connector
+}
+
+// Throttle bounds failed logins per account and per address within Window.
+type Throttle struct {
+	PerAccount int           // default 10
+	PerAddress int           // default 30
+	Window     time.Duration // default 15 minutes
+}
+
+// DB is the store. Its zero value is not usable; call Open.
+type DB struct {
+	write *sql.DB // SQLite: the one writer connection; PostgreSQL: the pool
+	read  *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the pool
+	d     dialect
+	opts  Options
+	log   *slog.Logger
+
+	migrations *goose.Provider
+}
+
+// Open connects to the database that opts names and applies the pending
+// migrations. It does not seed data; see Seed.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	opts = withDefaults(opts)
+	db := &DB{opts: opts, log: opts.Logger}
+	var err error
+	if opts.URL != "" {
+		err = db.openPostgres(opts)
+	} else {
+		err = db.openSQLite(opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.DataDir == "" {
+		o.DataDir = "data"
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 20
+	}
+	if o.Hasher == nil {
+		o.Hasher = password.NewHasher(password.DefaultParams(), 0)
+	}
+	if o.AccessTTL <= 0 {
+		o.AccessTTL = 15 * time.Minute
+	}
+	if o.RefreshTTL <= 0 {
+		o.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if o.Throttle.PerAccount <= 0 {
+		o.Throttle.PerAccount = 10
+	}
+	if o.Throttle.PerAddress <= 0 {
+		o.Throttle.PerAddress = 30
+	}
+	if o.Throttle.Window <= 0 {
+		o.Throttle.Window = 15 * time.Minute
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+func (db *DB) openPostgres(opts Options) error {
+	cfg, err := pgx.ParseConfig(opts.URL)
+	if err != nil {
+		return fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 5 * time.Second
+	}
+	c := wrap(opts, stdlib.GetConnector(*cfg))
+	pool := sql.OpenDB(c)
+	pool.SetMaxOpenConns(opts.MaxConns)
+	pool.SetMaxIdleConns(opts.MaxConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	db.write, db.read, db.d = pool, pool, postgres
+	return nil
+}
+
+// sqlitePragmas go in the DSN so that every pooled connection gets them.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+	"&_pragma=foreign_keys(1)&_time_format=sqlite"
+
+func (db *DB) openSQLite(opts Options) error {
+	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(opts.DataDir, "ajudae.db")
+	open := func(params string) (*sql.DB, error) {
+		c, err := sqlite.NewConnector("file:" + path + "?" + sqlitePragmas + params)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		return sql.OpenDB(wrap(opts, c)), nil
+	}
+	w, err := open("&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	// One writer: concurrent writes queue in the pool instead of failing
+	// with SQLITE_BUSY; readers run beside it thanks to WAL.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	r, err := open("&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return err
+	}
+	r.SetMaxOpenConns(max(4, opts.MaxConns/2))
+	r.SetMaxIdleConns(max(4, opts.MaxConns/2))
+	db.write, db.read, db.d = w, r, sqliteDialect
+	return nil
+}
+
+func wrap(opts Options, c driver.Connector) driver.Connector {
+	if opts.WrapConnector != nil {
+		return opts.WrapConnector(c)
+	}
+	return c
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Engine returns "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.d.name }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return formatError(err)
+	}
+	return nil
+}
+
+// Stats returns the pool statistics of the writer (the only pool on PostgreSQL).
+func (db *DB) Stats() sql.DBStats { return db.write.Stats() }
+
+// now returns the current time as stored: UTC, truncated to microseconds
+// (PostgreSQL's precision), so a value read back compares equal.
+func (db *DB) now() time.Time { return db.opts.Now().UTC().Truncate(time.Microsecond) }
+
+// Tx is a write transaction with the time it started.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	stx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return formatError(err)
+	}
+	tx := &Tx{tx: stx, db: db, now: db.now()}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return formatError(err)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, tx.db.d.rebind(query), args...)
+	return res, formatError(err)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, tx.db.d.rebind(query), args...)
+	return rows, formatError(err)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.d.rebind(query), args...)
+}
+
+// execOne runs a statement that must change exactly one row; no row is ENOTFOUND.
+func (tx *Tx) execOne(ctx context.Context, what string, query string, args ...any) error {
+	res, err := tx.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// query runs a read outside any transaction, on the read pool.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := db.read.QueryContext(ctx, db.d.rebind(query), args...)
+	return rows, formatError(err)
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.d.rebind(query), args...)
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
