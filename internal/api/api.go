@@ -78,6 +78,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	a.UseMiddleware(s.authenticate)
 	s.registerAuth(a)
 	s.registerUsers(a)
+	s.registerAudit(a)
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())
 	return a
@@ -202,15 +203,17 @@ func (s *Server) failQuery(ctx context.Context, err error) error {
 	return problem.From(ctx, s.log, "query", err)
 }
 
-// page builds a Page from the query parameters every list takes.
-type pageParams struct {
+// PageParams are the query parameters every list takes. (Exported so that
+// huma can fill them when embedded in an input.)
+type PageParams struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Items per page (1–100)."`
 	Cursor string `query:"cursor" maxLength:"500" doc:"The nextCursor of the previous page."`
 }
 
-func (p pageParams) page() ajudae.Page { return ajudae.Page{Limit: p.Limit, Cursor: p.Cursor} }
+func (p PageParams) page() ajudae.Page { return ajudae.Page{Limit: p.Limit, Cursor: p.Cursor} }
 
-type idPath struct {
+// IDPath is the {id} of a route.
+type IDPath struct {
 	ID int64 `path:"id" minimum:"1" doc:"The id."`
 }
 

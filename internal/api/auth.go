@@ -93,7 +93,7 @@ func (s *Server) handleLogoutAll(ctx context.Context, _ *struct{}) (*noContent, 
 	return nil, nil
 }
 
-func (s *Server) handleSessionList(ctx context.Context, in *pageParams) (*sessionsOutput, error) {
+func (s *Server) handleSessionList(ctx context.Context, in *PageParams) (*sessionsOutput, error) {
 	l, err := s.store.FindSessions(ctx, ajudae.ActorFrom(ctx), in.page())
 	if err != nil {
 		return nil, s.failQuery(ctx, err)
@@ -101,7 +101,7 @@ func (s *Server) handleSessionList(ctx context.Context, in *pageParams) (*sessio
 	return &sessionsOutput{Body: l}, nil
 }
 
-func (s *Server) handleSessionRevoke(ctx context.Context, in *idPath) (*noContent, error) {
+func (s *Server) handleSessionRevoke(ctx context.Context, in *IDPath) (*noContent, error) {
 	if err := s.store.RevokeSession(ctx, ajudae.ActorFrom(ctx), in.ID); err != nil {
 		return nil, s.fail(ctx, err)
 	}

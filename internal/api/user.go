@@ -26,14 +26,14 @@ type registerInput struct {
 }
 
 type userListInput struct {
-	pageParams
+	PageParams
 	Q      string `query:"q" maxLength:"200" doc:"Name or e-mail contains (case-insensitive)."`
 	Role   string `query:"role" enum:"ADMIN,ATTENDANT,USER"`
 	TeamID int64  `query:"teamId" minimum:"1" doc:"Members of this team."`
 }
 
 type userUpdateInput struct {
-	idPath
+	IDPath
 	Body struct {
 		Name            *string `json:"name,omitempty" minLength:"1" maxLength:"100" example:"Ana Souza"`
 		Email           *string `json:"email,omitempty" maxLength:"254" example:"ana@example.com"`
@@ -93,7 +93,7 @@ func (s *Server) handleMe(ctx context.Context, _ *struct{}) (*userOutput, error)
 	return &userOutput{Body: u}, nil
 }
 
-func (s *Server) handleUserGet(ctx context.Context, in *idPath) (*userOutput, error) {
+func (s *Server) handleUserGet(ctx context.Context, in *IDPath) (*userOutput, error) {
 	u, err := s.store.FindUser(ctx, ajudae.ActorFrom(ctx), in.ID)
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -115,14 +115,14 @@ func (s *Server) handleUserUpdate(ctx context.Context, in *userUpdateInput) (*us
 	return &userOutput{Body: u}, nil
 }
 
-func (s *Server) handleUserDelete(ctx context.Context, in *idPath) (*noContent, error) {
+func (s *Server) handleUserDelete(ctx context.Context, in *IDPath) (*noContent, error) {
 	if err := s.store.DeleteUser(ctx, ajudae.ActorFrom(ctx), in.ID); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	return nil, nil
 }
 
-func (s *Server) handleTransferAdmin(ctx context.Context, in *idPath) (*noContent, error) {
+func (s *Server) handleTransferAdmin(ctx context.Context, in *IDPath) (*noContent, error) {
 	if err := s.store.TransferAdmin(ctx, ajudae.ActorFrom(ctx), in.ID); err != nil {
 		return nil, s.fail(ctx, err)
 	}

@@ -45,8 +45,8 @@ func New(d Deps) http.Handler {
 	var handler http.Handler = mux
 	handler = securityHeaders(handler)
 	handler = timeout(d.RequestTimeout, handler)
-	handler = logRequests(d.Log, handler)
 	handler = recoverPanics(d.Log, handler)
+	handler = logRequests(d.Log, handler)
 	return handler
 }
 

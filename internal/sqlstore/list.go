@@ -10,7 +10,11 @@ import (
 )
 
 // idCursor decodes the cursor of a list walked by id; 0 means the start.
-func idCursor(page ajudae.Page, list string) (int64, error) {
+// It validates page (filling the default limit).
+func idCursor(page *ajudae.Page, list string) (int64, error) {
+	if err := page.Validate(); err != nil {
+		return 0, err
+	}
 	if page.Cursor == "" {
 		return 0, nil
 	}

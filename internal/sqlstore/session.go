@@ -285,7 +285,7 @@ func (tx *Tx) revokeSessions(ctx context.Context, user, keep int64) error {
 
 // FindSessions lists the caller's active sessions, newest first.
 func (db *DB) FindSessions(ctx context.Context, a *ajudae.Actor, page ajudae.Page) (*ajudae.List[ajudae.Session], error) {
-	after, err := idCursor(page, "sessions")
+	after, err := idCursor(&page, "sessions")
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func (db *DB) FindUsers(ctx context.Context, a *ajudae.Actor, f ajudae.UserFilte
 	if err := ajudae.CanListUsers(a); err != nil {
 		return nil, err
 	}
-	after, err := idCursor(f.Page, "users")
+	after, err := idCursor(&f.Page, "users")
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +333,7 @@ func (db *DB) FindAudit(ctx context.Context, a *ajudae.Actor, page ajudae.Page) 
 	if err := ajudae.CanReadAudit(a); err != nil {
 		return nil, err
 	}
-	after, err := idCursor(page, "audit")
+	after, err := idCursor(&page, "audit")
 	if err != nil {
 		return nil, err
 	}
