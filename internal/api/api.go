@@ -78,6 +78,8 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	a.UseMiddleware(s.authenticate)
 	s.registerAuth(a)
 	s.registerUsers(a)
+	s.registerTeams(a)
+	s.registerTickets(a)
 	s.registerAudit(a)
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())

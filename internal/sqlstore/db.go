@@ -198,8 +198,8 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Stats returns the pool statistics of the writer (the only pool on PostgreSQL).
-func (db *DB) Stats() sql.DBStats { return db.write.Stats() }
+// PoolStats returns the pool statistics of the writer (the only pool on PostgreSQL).
+func (db *DB) PoolStats() sql.DBStats { return db.write.Stats() }
 
 // now returns the current time as stored: UTC, truncated to microseconds
 // (PostgreSQL's precision), so a value read back compares equal.

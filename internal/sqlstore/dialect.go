@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"strconv"
 	"strings"
+	"unicode"
+
+	"github.com/ajudae/ajudae"
 )
 
 // dialect holds what differs between the engines. Everything else is the
@@ -16,7 +19,7 @@ type dialect struct {
 
 var (
 	sqliteDialect = dialect{name: "sqlite", goose: "sqlite3"}
-	postgres      = dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE", numbered: true}
+	postgres      = dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true}
 )
 
 // rebind turns ? placeholders into $n for PostgreSQL. Queries never hold a
@@ -38,4 +41,54 @@ func (d dialect) rebind(q string) string {
 		b.WriteByte(q[i])
 	}
 	return b.String()
+}
+
+// searchWords splits what a user typed into words of letters and digits,
+// so that nothing in q can be query syntax of either engine.
+func searchWords(q string) []string {
+	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > 16 {
+		words = words[:16]
+	}
+	return words
+}
+
+// search returns the condition that keeps tickets whose title,
+// description or a message a may see holds every word of q (as a prefix),
+// ignoring case and accents. Internal notes count for the ticket's staff.
+func (d dialect) search(a *ajudae.Actor, q string) (string, []any) {
+	words := searchWords(q)
+	if len(words) == 0 {
+		return "1 = 1", nil
+	}
+	var match string
+	if d == postgres {
+		for i, w := range words {
+			words[i] = w + ":*"
+		}
+		match = strings.Join(words, " & ")
+	} else {
+		for i, w := range words {
+			words[i] = `"` + w + `"*`
+		}
+		match = strings.Join(words, " ")
+	}
+	notes, args := "FALSE", []any{match, match}
+	switch {
+	case a.IsAdmin():
+		notes = "TRUE"
+	case len(a.Teams) > 0:
+		notes = "EXISTS (SELECT 1 FROM tickets x WHERE x.id = m.ticket_id AND x.team_id IN (" + placeholders(len(a.Teams)) + "))"
+		for _, id := range a.TeamIDs() {
+			args = append(args, id)
+		}
+	}
+	if d == postgres {
+		return `t.id IN (SELECT id FROM tickets WHERE search @@ to_tsquery('portuguese', ajudae_unaccent(?))
+			UNION SELECT m.ticket_id FROM messages m WHERE m.search @@ to_tsquery('portuguese', ajudae_unaccent(?))
+			AND (NOT m.is_internal OR ` + notes + `))`, args
+	}
+	return `t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?
+		UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+		WHERE messages_fts MATCH ? AND (NOT m.is_internal OR ` + notes + `))`, args
 }
