@@ -12,24 +12,21 @@ import (
 // name, without a commit per call. It exists for bulk loads (the benchmark
 // dataset, imports); a failing call fails the whole batch. Every call of a
 // batch carries the same timestamp.
-type Batch struct {
-	tx  *Tx
-	ctx context.Context
-}
+type Batch struct{ tx *Tx }
 
 // InBatch runs fn in one write transaction, committing when fn returns nil.
 func (db *DB) InBatch(ctx context.Context, fn func(*Batch) error) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		return fn(&Batch{tx: tx, ctx: ctx})
+		return fn(&Batch{tx: tx})
 	})
 }
 
 // CreateTicket is DB.CreateTicket within the batch.
-func (b *Batch) CreateTicket(a *ajudae.Actor, nt ajudae.NewTicket) (*ajudae.Ticket, error) {
+func (b *Batch) CreateTicket(ctx context.Context, a *ajudae.Actor, nt ajudae.NewTicket) (*ajudae.Ticket, error) {
 	if err := nt.Validate(); err != nil {
 		return nil, err
 	}
-	t, _, err := b.tx.createTicket(b.ctx, a, nt)
+	t, _, err := b.tx.createTicket(ctx, a, nt)
 	if err != nil {
 		return nil, fmt.Errorf("create ticket: %w", err)
 	}
@@ -37,11 +34,11 @@ func (b *Batch) CreateTicket(a *ajudae.Actor, nt ajudae.NewTicket) (*ajudae.Tick
 }
 
 // CreateMessage is DB.CreateMessage within the batch.
-func (b *Batch) CreateMessage(a *ajudae.Actor, ticketID int64, nm ajudae.NewMessage) (*ajudae.Message, error) {
+func (b *Batch) CreateMessage(ctx context.Context, a *ajudae.Actor, ticketID int64, nm ajudae.NewMessage) (*ajudae.Message, error) {
 	if err := nm.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := b.tx.createMessage(b.ctx, a, ticketID, nm)
+	m, err := b.tx.createMessage(ctx, a, ticketID, nm)
 	if err != nil {
 		return nil, fmt.Errorf("post to ticket %d: %w", ticketID, err)
 	}
@@ -49,11 +46,11 @@ func (b *Batch) CreateMessage(a *ajudae.Actor, ticketID int64, nm ajudae.NewMess
 }
 
 // UpdateTicket is DB.UpdateTicket within the batch.
-func (b *Batch) UpdateTicket(a *ajudae.Actor, id int64, upd ajudae.TicketUpdate) (*ajudae.Ticket, error) {
+func (b *Batch) UpdateTicket(ctx context.Context, a *ajudae.Actor, id int64, upd ajudae.TicketUpdate) (*ajudae.Ticket, error) {
 	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
-	t, err := b.tx.updateTicket(b.ctx, a, id, upd)
+	t, err := b.tx.updateTicket(ctx, a, id, upd)
 	if err != nil {
 		return nil, fmt.Errorf("update ticket %d: %w", id, err)
 	}
