@@ -93,7 +93,11 @@ func (b *bench) run(ctx context.Context) error {
 	for _, name := range c.Ops {
 		op := ops[name]
 		fmt.Fprintf(b.log, "%-4s %s…\n", op.Name, op.What)
-		r := ld.run(ctx, op)
+		srv := b.server
+		if name == "L1" {
+			srv = b.l1
+		}
+		r := ld.run(ctx, op, srv)
 		r.RSSKiB, _ = b.server.memory()
 		rep.Results = append(rep.Results, r)
 		if ctx.Err() != nil {

@@ -42,6 +42,7 @@ type Result struct {
 	P99        float64 `json:"p99Ms"`
 	ShareOfL1  float64 `json:"shareOfL1"`
 	RSSKiB     int64   `json:"serverRssKiB,omitempty"`
+	CPUus      float64 `json:"serverCpuUsPerRequest,omitempty"`
 	Target     string  `json:"target,omitempty"`
 	Met        *bool   `json:"met,omitempty"`
 }
@@ -102,12 +103,18 @@ func (l *loader) do(ctx context.Context, r request, out any) error {
 	return err
 }
 
-// run warms op up, then measures it for the duration.
-func (l *loader) run(ctx context.Context, op Op) Result {
+// run warms op up, then measures it for the duration, with the CPU time
+// that the process serving it used per request.
+func (l *loader) run(ctx context.Context, op Op, server *process) Result {
 	if l.warmup > 0 {
 		l.phase(ctx, op, l.warmup)
 	}
-	return l.phase(ctx, op, l.duration)
+	cpu := server.cpu()
+	r := l.phase(ctx, op, l.duration)
+	if used := server.cpu() - cpu; used > 0 && r.Requests > 0 {
+		r.CPUus = float64(used.Microseconds()) / float64(r.Requests)
+	}
+	return r
 }
 
 func (l *loader) phase(ctx context.Context, op Op, d time.Duration) Result {

@@ -65,8 +65,8 @@ func (r *Report) judge(engine string) {
 func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(w, "\n%s, %s, %d tickets, concurrency %d, %s per op; commit %s; %s\n", r.Date, r.Engine, r.Tickets, r.Concurrency, r.Duration, r.Commit, r.Machine)
 	fmt.Fprintf(w, "load average before %s, after %s\n\n", r.LoadBefore, r.LoadAfter)
-	fmt.Fprintln(w, "| op | what | req/s | p50 ms | p90 ms | p99 ms | errors | share of L1 | target | met |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+	fmt.Fprintln(w, "| op | what | req/s | p50 ms | p90 ms | p99 ms | errors | server CPU µs/req | share of L1 | target | met |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
 	for _, x := range r.Results {
 		met := ""
 		if x.Met != nil {
@@ -75,8 +75,8 @@ func (r *Report) print(w io.Writer) {
 				met = "yes"
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %.1f %% | %s | %s |\n", x.Op, x.What, x.RPS, x.P50, x.P90, x.P99,
-			x.Errors, 100*x.ShareOfL1, x.Target, met)
+		fmt.Fprintf(w, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %.0f | %.1f %% | %s | %s |\n", x.Op, x.What, x.RPS, x.P50, x.P90, x.P99,
+			x.Errors, x.CPUus, 100*x.ShareOfL1, x.Target, met)
 	}
 	fmt.Fprintln(w)
 	if r.Argon2Rate > 0 {

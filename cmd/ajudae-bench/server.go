@@ -110,6 +110,27 @@ func (p *process) memory() (rss, peak int64) {
 	return rss, peak
 }
 
+// cpu returns the CPU time the process used so far (user + system).
+func (p *process) cpu() time.Duration {
+	if p == nil || p.cmd.Process == nil {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	const clockTicks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
 // serveL1 is the L1 baseline: a minimal net/http handler answering
 // {"ok":true}, run as its own process like the server it is compared to.
 func serveL1(ctx context.Context, args []string) error {

@@ -31,6 +31,7 @@ type Config struct {
 	DBMaxConns     int
 	Argon2         password.Params
 	RequestTimeout time.Duration
+	DebugAddr      string // profiling endpoints; empty disables them
 }
 
 // envLookup returns the value of an environment variable: the real
@@ -89,6 +90,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	dur(&c.AccessTTL, "access-ttl", "AJUDAE_ACCESS_TTL", 15*time.Minute, "lifetime of access tokens")
 	dur(&c.RefreshTTL, "refresh-ttl", "AJUDAE_REFRESH_TTL", 30*24*time.Hour, "lifetime of refresh tokens and web sessions")
 	dur(&c.RequestTimeout, "request-timeout", "AJUDAE_REQUEST_TIMEOUT", 30*time.Second, "longest a request may work")
+	str(&c.DebugAddr, "debug-addr", "AJUDAE_DEBUG_ADDR", "", "listen address of the profiling endpoints /debug/pprof/ (keep it private); empty disables them")
 	str(&c.LogFormat, "log-format", "AJUDAE_LOG_FORMAT", "json", "json or text")
 	str(&c.LogLevel, "log-level", "AJUDAE_LOG_LEVEL", "info", "debug, info, warn or error")
 	trust := getenv("AJUDAE_TRUST_PROXY") == "true" || getenv("AJUDAE_TRUST_PROXY") == "1"

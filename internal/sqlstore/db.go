@@ -59,6 +59,9 @@ type DB struct {
 	opts  Options
 	log   *slog.Logger
 
+	// Prepared statements of each pool; nil on PostgreSQL (see stmtCache).
+	readStmts, writeStmts *stmtCache
+
 	migrations *goose.Provider
 }
 
@@ -168,6 +171,7 @@ func (db *DB) openSQLite(opts Options) error {
 	r.SetMaxOpenConns(max(4, opts.MaxConns/2))
 	r.SetMaxIdleConns(max(4, opts.MaxConns/2))
 	db.write, db.read, db.d = w, r, sqliteDialect
+	db.readStmts, db.writeStmts = newStmtCache(r, false), newStmtCache(w, true)
 	return nil
 }
 
@@ -180,6 +184,8 @@ func wrap(opts Options, c driver.Connector) driver.Connector {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -218,6 +224,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return formatError(err)
 	}
+	defer db.writeStmts.flush(ctx)
 	tx := &Tx{tx: stx, db: db, now: db.now()}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
@@ -230,17 +237,39 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, tx.db.d.rebind(query), args...)
+	query = tx.db.d.rebind(query)
+	var (
+		res sql.Result
+		err error
+	)
+	if s := tx.db.writeStmts.get(ctx, query); s != nil {
+		res, err = tx.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	} else {
+		res, err = tx.tx.ExecContext(ctx, query, args...)
+	}
 	return res, formatError(err)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, tx.db.d.rebind(query), args...)
+	query = tx.db.d.rebind(query)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if s := tx.db.writeStmts.get(ctx, query); s != nil {
+		rows, err = tx.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.tx.QueryContext(ctx, query, args...)
+	}
 	return rows, formatError(err)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.d.rebind(query), args...)
+	query = tx.db.d.rebind(query)
+	if s := tx.db.writeStmts.get(ctx, query); s != nil {
+		return tx.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, query, args...)
 }
 
 // execOne runs a statement that must change exactly one row; no row is ENOTFOUND.
@@ -257,12 +286,25 @@ func (tx *Tx) execOne(ctx context.Context, what string, query string, args ...an
 
 // query runs a read outside any transaction, on the read pool.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := db.read.QueryContext(ctx, db.d.rebind(query), args...)
+	query = db.d.rebind(query)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if s := db.readStmts.get(ctx, query); s != nil {
+		rows, err = s.QueryContext(ctx, args...)
+	} else {
+		rows, err = db.read.QueryContext(ctx, query, args...)
+	}
 	return rows, formatError(err)
 }
 
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.d.rebind(query), args...)
+	query = db.d.rebind(query)
+	if s := db.readStmts.get(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return db.read.QueryRowContext(ctx, query, args...)
 }
 
 // placeholders returns "?, ?, ?" for n values.
