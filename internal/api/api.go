@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -68,6 +69,8 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", Description: "The accessToken of POST /auth/login."},
 	}
+	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: json.Unmarshal}
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	cfg.Transformers = []huma.Transformer{func(_ huma.Context, _ string, v any) (any, error) {
 		if e, ok := v.(*huma.ErrorModel); ok && e.Type == "" {
 			e.Type = "about:blank" // huma's own validation errors, shaped like ours
@@ -84,6 +87,23 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())
 	return a
+}
+
+// marshalJSON writes the body of a response: tickets, the hottest bodies,
+// through their AppendJSON (the same bytes, several times faster); every
+// other body through encoding/json, as huma does by default.
+func marshalJSON(w io.Writer, v any) error {
+	var b []byte
+	switch x := v.(type) {
+	case *ajudae.Ticket:
+		b = x.AppendJSON(make([]byte, 0, 1024))
+	case *ajudae.List[ajudae.Ticket]:
+		b = ajudae.AppendTicketsJSON(make([]byte, 0, 256+768*len(x.Items)), x)
+	default:
+		return huma.DefaultJSONFormat.Marshal(w, v)
+	}
+	_, err := w.Write(append(b, '\n'))
+	return err
 }
 
 //go:embed docs

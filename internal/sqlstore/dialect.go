@@ -53,13 +53,14 @@ func searchWords(q string) []string {
 	return words
 }
 
-// search returns the condition that keeps tickets whose title,
-// description or a message a may see holds every word of q (as a prefix),
-// ignoring case and accents. Internal notes count for the ticket's staff.
+// search returns a query of the ids (column id) of the tickets whose
+// title, description or a message a may see holds every word of q (as a
+// prefix), ignoring case and accents. Internal notes count for the
+// ticket's staff. Without any word in q, it is every ticket.
 func (d dialect) search(a *ajudae.Actor, q string) (string, []any) {
 	words := searchWords(q)
 	if len(words) == 0 {
-		return "1 = 1", nil
+		return "SELECT id FROM tickets", nil
 	}
 	var match string
 	if d == postgres {
@@ -84,11 +85,11 @@ func (d dialect) search(a *ajudae.Actor, q string) (string, []any) {
 		}
 	}
 	if d == postgres {
-		return `t.id IN (SELECT id FROM tickets WHERE search @@ to_tsquery('portuguese', ajudae_unaccent(?))
+		return `SELECT id FROM tickets WHERE search @@ to_tsquery('portuguese', ajudae_unaccent(?))
 			UNION SELECT m.ticket_id FROM messages m WHERE m.search @@ to_tsquery('portuguese', ajudae_unaccent(?))
-			AND (NOT m.is_internal OR ` + notes + `))`, args
+			AND (NOT m.is_internal OR ` + notes + `)`, args
 	}
-	return `t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?
+	return `SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ?
 		UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-		WHERE messages_fts MATCH ? AND (NOT m.is_internal OR ` + notes + `))`, args
+		WHERE messages_fts MATCH ? AND (NOT m.is_internal OR ` + notes + `)`, args
 }

@@ -13,12 +13,15 @@ import (
 	"github.com/ajudae/ajudae"
 )
 
-const ticketSelect = `SELECT t.id, t.title, t.description, t.status, t.priority, t.team_id, tm.name,
-	t.created_by, cu.name, t.assigned_to, au.name, t.created_at, t.updated_at, t.closed_at, t.version
-	FROM tickets t
+const (
+	ticketColumns = `SELECT t.id, t.title, t.description, t.status, t.priority, t.team_id, tm.name,
+	t.created_by, cu.name, t.assigned_to, au.name, t.created_at, t.updated_at, t.closed_at, t.version`
+	ticketJoins = `
 	JOIN teams tm ON tm.id = t.team_id
 	JOIN users cu ON cu.id = t.created_by
 	LEFT JOIN users au ON au.id = t.assigned_to`
+	ticketSelect = ticketColumns + ` FROM tickets t` + ticketJoins
+)
 
 func scanTicket(r scanner, t *ajudae.Ticket) error {
 	var (
@@ -356,9 +359,14 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if f.CreatedByID != nil {
 		where, args = append(where, "t.created_by = ?"), append(args, *f.CreatedByID)
 	}
+	q := ticketSelect
 	if f.Q != "" {
-		cond, qargs := db.d.search(a, f.Q)
-		where, args = append(where, cond), append(args, qargs...)
+		// The matching tickets drive the query (CROSS JOIN keeps SQLite's
+		// planner from walking every visible ticket and probing the
+		// matches instead): a search costs what its matches cost.
+		ids, qargs := db.d.search(a, f.Q)
+		q = ticketColumns + ` FROM (` + ids + `) s CROSS JOIN tickets t` + ticketJoins
+		where, args = append([]string{"t.id = s.id"}, where...), append(qargs, args...)
 	}
 	col, dir, cmp := ticketSorts[f.Sort.Field()], "ASC", ">"
 	if f.Sort.Desc() {
@@ -375,7 +383,6 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 		}
 		where, args = append(where, "("+col+", t.id) "+cmp+" (?, ?)"), append(args, key, c.ID)
 	}
-	q := ticketSelect
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
