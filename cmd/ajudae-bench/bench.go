@@ -203,6 +203,9 @@ func (b *bench) startServers(ctx context.Context) error {
 		args = append(args, "-database-url", c.DatabaseURL)
 	}
 	env := []string{"AJUDAE_ADMIN_EMAIL=" + b.manifest.Admin.Email, "AJUDAE_ADMIN_PASSWORD=" + b.manifest.Admin.Password}
+	if c.MemLimit != "" {
+		env = append(env, "GOMEMLIMIT="+c.MemLimit)
+	}
 	if b.server, err = start(ctx, bin, args, env, logf, "/readyz"); err != nil {
 		return fmt.Errorf("start ajudae: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -123,6 +124,9 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.DB
 }
 
 func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err

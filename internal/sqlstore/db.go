@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -168,8 +169,11 @@ func (db *DB) openSQLite(opts Options) error {
 		w.Close()
 		return err
 	}
-	r.SetMaxOpenConns(max(4, opts.MaxConns/2))
-	r.SetMaxIdleConns(max(4, opts.MaxConns/2))
+	// Reads run in this process and use the CPU, not the network: more
+	// connections than twice the cores only add page caches (memory).
+	readers := min(max(4, opts.MaxConns/2), max(4, 2*runtime.NumCPU()))
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
 	db.write, db.read, db.d = w, r, sqliteDialect
 	db.readStmts, db.writeStmts = newStmtCache(r, false), newStmtCache(w, true)
 	return nil

@@ -386,8 +386,11 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY " + col + " " + dir + ", t.id " + dir + " LIMIT ?"
-	rows, err := db.query(ctx, q, append(args, f.Page.Limit+1)...)
+	// The limit is written in the text, not bound: SQLite prepares a
+	// statement again whenever a bound LIMIT changes (and Page.Validate
+	// bounds it, so the statements stay few).
+	q += " ORDER BY " + col + " " + dir + ", t.id " + dir + " LIMIT " + strconv.Itoa(f.Page.Limit+1)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find tickets: %w", err)
 	}
