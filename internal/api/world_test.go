@@ -26,7 +26,12 @@ type world struct {
 
 func newWorld(t *testing.T, e dbtest.Engine) *world {
 	t.Helper()
-	env := apitest.New(t, e)
+	return newWorldIn(t, apitest.New(t, e))
+}
+
+// newWorldIn is newWorld on a server already started.
+func newWorldIn(t *testing.T, env *apitest.Env) *world {
+	t.Helper()
 	w := &world{env: env, admin: env.Admin, anon: env.Anonymous()}
 	var teams ajudae.List[ajudae.Team]
 	env.Admin.Must(200, "GET", "/team", nil, &teams)
