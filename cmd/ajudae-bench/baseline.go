@@ -42,6 +42,19 @@ func argon2Rate(ctx context.Context, p password.Params, concurrency int, d time.
 	return float64(n.Load()) / time.Since(start).Seconds()
 }
 
+// analyze updates the planner statistics of a PostgreSQL database.
+func analyze(ctx context.Context, url string) error {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
+
 const pgbenchTable = "ajudae_bench_insert"
 
 var tpsRE = regexp.MustCompile(`tps = ([0-9.]+)`)
