@@ -15,12 +15,21 @@ type dialect struct {
 	goose     string // goose dialect name
 	forUpdate string // row lock for a read-then-write inside a transaction
 	numbered  bool   // placeholders are $1, $2…
+
+	// The columns of a ticket (ticketColumns); on SQLite its times are
+	// read as text, for timeDest (see timescan.go).
+	ticketColumns string
 }
 
 var (
-	sqliteDialect = dialect{name: "sqlite", goose: "sqlite3"}
-	postgres      = dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true}
+	sqliteDialect = dialect{name: "sqlite", goose: "sqlite3", ticketColumns: ticketColumnsOf(true)}
+	postgres      = dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true,
+		ticketColumns: ticketColumnsOf(false)}
 )
+
+// ticketSelect is the query of tickets with the names of their team,
+// creator and assignee, for scanTicket.
+func (d dialect) ticketSelect() string { return d.ticketColumns + ` FROM tickets t` + ticketJoins }
 
 // rebind turns ? placeholders into $n for PostgreSQL. Queries never hold a
 // literal question mark.
