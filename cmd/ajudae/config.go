@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/joho/godotenv"
@@ -33,8 +31,6 @@ type Config struct {
 	DBMaxConns     int
 	Argon2         password.Params
 	RequestTimeout time.Duration
-	DebugAddr      string // profiling endpoints; empty disables them
-	MemoryLimit    int64  // soft limit of the Go runtime's memory, bytes; 0 leaves Go's default
 }
 
 // envLookup returns the value of an environment variable: the real
@@ -93,7 +89,6 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	dur(&c.AccessTTL, "access-ttl", "AJUDAE_ACCESS_TTL", 15*time.Minute, "lifetime of access tokens")
 	dur(&c.RefreshTTL, "refresh-ttl", "AJUDAE_REFRESH_TTL", 30*24*time.Hour, "lifetime of refresh tokens and web sessions")
 	dur(&c.RequestTimeout, "request-timeout", "AJUDAE_REQUEST_TIMEOUT", 30*time.Second, "longest a request may work")
-	str(&c.DebugAddr, "debug-addr", "AJUDAE_DEBUG_ADDR", "", "listen address of the profiling endpoints /debug/pprof/ (keep it private); empty disables them")
 	str(&c.LogFormat, "log-format", "AJUDAE_LOG_FORMAT", "json", "json or text")
 	str(&c.LogLevel, "log-level", "AJUDAE_LOG_LEVEL", "info", "debug, info, warn or error")
 	trust := getenv("AJUDAE_TRUST_PROXY") == "true" || getenv("AJUDAE_TRUST_PROXY") == "1"
@@ -105,12 +100,6 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	num(&mem, "argon2-memory", "AJUDAE_ARGON2_MEMORY", int64(def.Memory), "argon2id memory in KiB")
 	num(&iters, "argon2-time", "AJUDAE_ARGON2_TIME", int64(def.Time), "argon2id iterations")
 	num(&threads, "argon2-threads", "AJUDAE_ARGON2_THREADS", int64(def.Threads), "argon2id parallelism")
-	memLimit := getenv("AJUDAE_MEMORY_LIMIT")
-	if memLimit == "" {
-		memLimit = "auto"
-	}
-	fs.StringVar(&memLimit, "memory-limit", memLimit, "soft memory limit of the process (like GOMEMLIMIT: 96MiB, 1GiB, or a number of bytes); "+
-		"auto is 16MiB plus the argon2 memory of one hash per core, off leaves Go's default; GOMEMLIMIT, when set, wins (env AJUDAE_MEMORY_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -125,44 +114,10 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	c.DBMaxConns = int(conns)
 	c.Argon2 = password.Params{Memory: uint32(mem), Time: uint32(iters), Threads: uint8(threads)}
-	limit, err := parseMemoryLimit(memLimit, c.Argon2)
-	if err != nil {
-		return nil, err
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		c.MemoryLimit = limit
-	}
 	switch c.LogFormat {
 	case "json", "text":
 	default:
 		return nil, fmt.Errorf("log format %q: want json or text", c.LogFormat)
 	}
 	return &c, nil
-}
-
-// parseMemoryLimit reads -memory-limit. The garbage of finished argon2id
-// hashes (Params.Memory each, pointer-free) is what grows the heap of a
-// login storm; a soft limit a little above the hashes that may run at once
-// makes the collector reclaim it early instead of doubling the heap.
-func parseMemoryLimit(s string, p password.Params) (int64, error) {
-	switch s {
-	case "off", "0":
-		return 0, nil
-	case "auto":
-		return 16<<20 + int64(p.Memory)<<10*int64(runtime.NumCPU()), nil
-	}
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}, {"", 1}}
-	for _, u := range units {
-		if num, ok := strings.CutSuffix(s, u.suffix); ok {
-			n, err := strconv.ParseInt(num, 10, 64)
-			if err != nil || n <= 0 {
-				break
-			}
-			return n * u.mult, nil
-		}
-	}
-	return 0, fmt.Errorf("memory limit %q: want auto, off, or a size such as 96MiB", s)
 }

@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -124,9 +123,6 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.DB
 }
 
 func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
-	if cfg.MemoryLimit > 0 {
-		debug.SetMemoryLimit(cfg.MemoryLimit)
-	}
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -150,13 +146,6 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
-	}
-	if cfg.DebugAddr != "" {
-		stop, err := serveDebug(cfg.DebugAddr, log)
-		if err != nil {
-			return err
-		}
-		defer stop()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "engine", db.Engine(), "version", version)
 	errc := make(chan error, 1)
