@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/dbtest"
@@ -536,6 +537,31 @@ func TestRemovedUserInTickets(t *testing.T) {
 			if strings.Contains(string(body), w.creator.User.Email) || strings.Contains(string(body), "Cris Cliente") {
 				t.Errorf("the removed user's e-mail or name appears: %s", body)
 			}
+		}
+	})
+}
+
+// TestIdempotencyKeyExpires: after 24 h the same key opens a new ticket.
+func TestIdempotencyKeyExpires(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		w := newWorld(t, e)
+		body := map[string]any{"title": "Mensal", "description": "relatório", "teamId": w.fin}
+		var first, later, afterSweep ajudae.Ticket
+		w.creator.Must(201, "POST", "/ticket", body, &first, "Idempotency-Key", "mensal")
+		w.env.Clock.Advance(24*time.Hour + time.Minute)
+		w.creator = w.env.Login(w.creator.User.Email, w.creator.Password)
+		w.creator.Must(201, "POST", "/ticket", body, &later, "Idempotency-Key", "mensal")
+		if later.ID == first.ID {
+			t.Error("a key older than 24 h replayed its ticket")
+		}
+		w.env.Clock.Advance(24*time.Hour + time.Minute)
+		w.creator = w.env.Login(w.creator.User.Email, w.creator.Password)
+		if err := w.env.Store.Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		w.creator.Must(201, "POST", "/ticket", body, &afterSweep, "Idempotency-Key", "mensal")
+		if afterSweep.ID == later.ID || afterSweep.ID == first.ID {
+			t.Error("a swept key replayed its ticket")
 		}
 	})
 }

@@ -75,7 +75,7 @@ func (db *DB) CreateTicket(ctx context.Context, a *ajudae.Actor, nt ajudae.NewTi
 	if nt.IdempotencyKey != "" {
 		key = &nt.IdempotencyKey
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	create := func(tx *Tx) error {
 		t = &ajudae.Ticket{Title: nt.Title, Description: nt.Description, Status: ajudae.StatusOpen, Priority: nt.Priority,
 			Team: ajudae.Ref{ID: nt.TeamID}, CreatedBy: ajudae.Ref{ID: a.UserID, Name: a.Name},
 			CreatedAt: tx.now, UpdatedAt: tx.now, Version: 1}
@@ -89,12 +89,21 @@ func (db *DB) CreateTicket(ctx context.Context, a *ajudae.Actor, nt ajudae.NewTi
 		if errors.Is(err, sql.ErrNoRows) {
 			if key != nil {
 				var id int64
-				err := tx.queryRow(ctx, `SELECT id FROM tickets WHERE created_by = ? AND idempotency_key = ?`, a.UserID, *key).Scan(&id)
-				if err == nil {
+				var at time.Time
+				err := tx.queryRow(ctx, `SELECT id, created_at FROM tickets WHERE created_by = ? AND idempotency_key = ?`,
+					a.UserID, *key).Scan(&id, &at)
+				switch {
+				case err == nil && tx.now.Sub(at) <= IdempotencyWindow:
 					t, err = tx.lockTicket(ctx, a, id)
 					return err
-				}
-				if !errors.Is(err, sql.ErrNoRows) {
+				case err == nil:
+					// The key outlived its window (the sweeper had not
+					// cleared it yet): it opens a new ticket.
+					if _, err := tx.exec(ctx, `UPDATE tickets SET idempotency_key = NULL WHERE id = ?`, id); err != nil {
+						return err
+					}
+					return errRetry
+				case !errors.Is(err, sql.ErrNoRows):
 					return formatError(err)
 				}
 			}
@@ -107,12 +116,22 @@ func (db *DB) CreateTicket(ctx context.Context, a *ajudae.Actor, nt ajudae.NewTi
 		}
 		created = true
 		return tx.addEvents(ctx, a, t, event{typ: ajudae.EventCreated})
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		err := create(tx)
+		if errors.Is(err, errRetry) {
+			err = create(tx)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("create ticket: %w", err)
 	}
 	return t, created, nil
 }
+
+// errRetry asks for a step to run again in the same transaction.
+var errRetry = errors.New("retry")
 
 // event is a timeline entry about to be written.
 type event struct {
