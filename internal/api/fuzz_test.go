@@ -389,7 +389,7 @@ func (fx *fuzzFixture) ticketQuery(t testing.TB, actor uint8, status, priority, 
 }
 
 type ticketQuerySeed struct {
-	actor                                                                 uint8
+	actor                                                                   uint8
 	status, priority, teamID, assignedTo, createdBy, q, sort, limit, cursor string
 }
 
