@@ -37,6 +37,8 @@ type Env struct {
 	Clock  *Clock
 	Logs   *bytes.Buffer // every log line of the server, JSON
 	Admin  *Client
+
+	secrets secrets // passwords sent and tokens received, never to be logged
 }
 
 // Clock is a settable clock shared by the store.
@@ -82,7 +84,11 @@ func New(t testing.TB, e dbtest.Engine, opts ...Option) *Env {
 		t.Fatalf("seed: %v", err)
 	}
 	env.Store = db
+	env.secrets.add(AdminPassword)
 	t.Cleanup(env.dumpLogsOnFailure)
+	// Cleanups run last first: the logs are checked after the server has
+	// closed, so every request's log line is written.
+	t.Cleanup(env.checkLogs)
 	env.Server = httptest.NewServer(server.New(server.Deps{Store: db, Log: log, Version: "test", TrustProxy: true}))
 	t.Cleanup(env.Server.Close)
 	env.Admin = env.Login(AdminEmail, AdminPassword)
@@ -164,14 +170,17 @@ func (env *Env) Do(token string, req Request) *Response {
 	case nil:
 	case []byte:
 		body = bytes.NewReader(b)
+		env.secrets.fromRequest(b)
 	case string:
 		body = strings.NewReader(b)
+		env.secrets.fromRequest([]byte(b))
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			env.T.Fatal(err)
 		}
 		body = bytes.NewReader(j)
+		env.secrets.fromRequest(j)
 	}
 	r, err := http.NewRequest(req.Method, env.Server.URL+req.Path, body)
 	if err != nil {
@@ -194,6 +203,10 @@ func (env *Env) Do(token string, req Request) *Response {
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		env.T.Fatal(err)
+	}
+	env.secrets.fromResponse(b)
+	if bytes.Contains(b, []byte(hashMarker)) {
+		env.T.Errorf("%s %s: the response holds a password hash: %s", req.Method, req.Path, b)
 	}
 	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
 }

@@ -43,7 +43,7 @@ func New(d Deps) http.Handler {
 		problem.Write(w, problem.New(http.StatusNotFound, "No route "+r.Method+" "+r.URL.Path+"."))
 	})
 	var handler http.Handler = mux
-	handler = securityHeaders(handler)
+	handler = securityHeaders(d.TrustProxy, handler)
 	handler = timeout(d.RequestTimeout, handler)
 	handler = recoverPanics(d.Log, handler)
 	handler = logRequests(d.Log, handler)
@@ -163,8 +163,10 @@ func timeout(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every response carries. HSTS is sent
+// only over TLS: a connection of our own, or X-Forwarded-Proto: https from a
+// proxy we trust (anyone can send that header to a server reached directly).
+func securityHeaders(trustProxy bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -172,7 +174,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
 			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
-		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		if r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)
