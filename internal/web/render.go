@@ -44,6 +44,14 @@ func (s *Server) newView(r *http.Request) *view {
 // T returns the text of key in the view's language, formatted with args.
 func (v *view) T(key string, args ...any) string { return translate(v.Lang, key, args...) }
 
+// Tn is T for a count: key+".one" when n is 1.
+func (v *view) Tn(key string, n int) string {
+	if n == 1 {
+		key += ".one"
+	}
+	return v.T(key, n)
+}
+
 // Value returns the submitted value of a form field, to show it again.
 func (v *view) Value(name string) string { return v.Form.Get(name) }
 

@@ -110,11 +110,13 @@ func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request, v *view) {
+	v.Title = v.T("login.title")
 	v.Form = url.Values{"next": {safeNext(r.URL.Query().Get("next"))}}
 	s.render(w, r, http.StatusOK, "login", v)
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, v *view) {
+	v.Title = v.T("login.title")
 	v.Form = formValues(r, "email", "next")
 	next := safeNext(r.PostFormValue("next"))
 	creds := ajudae.Credentials{Email: strings.TrimSpace(r.PostFormValue("email")), Password: r.PostFormValue("password")}
@@ -139,11 +141,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request, v *view) {
+	v.Title = v.T("register.title")
 	s.render(w, r, http.StatusOK, "register", v)
 }
 
 // handleRegister creates the account and logs it in at once.
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, v *view) {
+	v.Title = v.T("register.title")
 	v.Form = formValues(r, "name", "email")
 	nu := ajudae.NewUser{Name: r.PostFormValue("name"), Email: strings.TrimSpace(r.PostFormValue("email")), Password: r.PostFormValue("password")}
 	if _, err := s.store.CreateUser(r.Context(), nu); err != nil {

@@ -158,7 +158,8 @@ func (s *Server) timeline(ctx context.Context, v *view, t *ajudae.Ticket) ([]ent
 		}
 		for i := range l.Items {
 			e := &l.Items[i]
-			if e.Type == ajudae.EventMessageAdded {
+			if e.Type == ajudae.EventMessageAdded || e.Type == ajudae.EventCreated {
+				// Shown as the message itself, or as the ticket's first card.
 				continue
 			}
 			text, reason := eventText(v, e)
