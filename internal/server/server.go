@@ -16,6 +16,7 @@ import (
 	"github.com/ajudae/ajudae/internal/api"
 	"github.com/ajudae/ajudae/internal/problem"
 	"github.com/ajudae/ajudae/internal/sqlstore"
+	"github.com/ajudae/ajudae/internal/web"
 )
 
 // Deps are what the server needs.
@@ -39,7 +40,16 @@ func New(d Deps) http.Handler {
 	h := &health{store: d.Store, log: d.Log}
 	mux.HandleFunc("GET /healthz", h.live)
 	mux.HandleFunc("GET /readyz", h.ready)
+	ui, err := web.New(web.Deps{Store: d.Store, Log: d.Log, TrustProxy: d.TrustProxy})
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a bug, and stops startup
+	}
+	ui.Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if web.WantsHTML(r) {
+			ui.NotFound(w, r)
+			return
+		}
 		problem.Write(w, problem.New(http.StatusNotFound, "No route "+r.Method+" "+r.URL.Path+"."))
 	})
 	var handler http.Handler = mux
