@@ -14,6 +14,7 @@ import (
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/api"
+	"github.com/ajudae/ajudae/internal/live"
 	"github.com/ajudae/ajudae/internal/problem"
 	"github.com/ajudae/ajudae/internal/sqlstore"
 )
@@ -27,6 +28,8 @@ type Deps struct {
 	MaxUpload  int64
 	// RequestTimeout bounds the work of one request (not the SSE stream).
 	RequestTimeout time.Duration
+	// Live serves GET /events; the caller runs it (nil: no live updates).
+	Live *live.Hub
 }
 
 // New returns the handler serving everything.
@@ -39,6 +42,9 @@ func New(d Deps) http.Handler {
 	h := &health{store: d.Store, log: d.Log}
 	mux.HandleFunc("GET /healthz", h.live)
 	mux.HandleFunc("GET /readyz", h.ready)
+	if d.Live != nil {
+		mux.Handle("GET /events", d.Live)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, problem.New(http.StatusNotFound, "No route "+r.Method+" "+r.URL.Path+"."))
 	})
