@@ -77,6 +77,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerTeams(a)
 	s.registerTickets(a)
 	s.registerAudit(a)
+	s.registerAttachments(mux, a)
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())
 	return a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/api"
+	"github.com/ajudae/ajudae/internal/live"
 	"github.com/ajudae/ajudae/internal/problem"
 	"github.com/ajudae/ajudae/internal/sqlstore"
 	"github.com/ajudae/ajudae/internal/web"
@@ -28,6 +29,8 @@ type Deps struct {
 	MaxUpload  int64
 	// RequestTimeout bounds the work of one request (not the SSE stream).
 	RequestTimeout time.Duration
+	// Live serves GET /events; the caller runs it (nil: no live updates).
+	Live *live.Hub
 }
 
 // New returns the handler serving everything.
@@ -45,6 +48,9 @@ func New(d Deps) http.Handler {
 		panic(err) // the templates are embedded: a parse error is a bug, and stops startup
 	}
 	ui.Register(mux)
+	if d.Live != nil {
+		mux.Handle("GET /events", d.Live)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if web.WantsHTML(r) {
 			ui.NotFound(w, r)
