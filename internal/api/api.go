@@ -28,6 +28,8 @@ type Deps struct {
 	TrustProxy bool // take the client address from X-Forwarded-For
 	// MaxUpload bounds an attachment (default 10 MiB).
 	MaxUpload int64
+	// TicketCreated, when set, is called for every ticket opened (metrics).
+	TicketCreated func()
 }
 
 // Server holds the handlers of the API.
@@ -36,6 +38,7 @@ type Server struct {
 	log        *slog.Logger
 	trustProxy bool
 	maxUpload  int64
+	created    func()
 }
 
 const bearerScheme = "bearer"
@@ -56,7 +59,7 @@ Choices where the contract is silent:
 
 // New registers every operation of the API, /openapi.json and /docs on mux.
 func New(mux *http.ServeMux, d Deps) huma.API {
-	s := &Server{store: d.Store, log: d.Log, trustProxy: d.TrustProxy, maxUpload: d.MaxUpload}
+	s := &Server{store: d.Store, log: d.Log, trustProxy: d.TrustProxy, maxUpload: d.MaxUpload, created: d.TicketCreated}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 10 << 20
 	}
