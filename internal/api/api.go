@@ -85,6 +85,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerTickets(a)
 	s.registerAudit(a)
 	s.registerAttachments(mux, a)
+	documentEvents(a)
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())
 	return a
