@@ -85,9 +85,11 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// isHTMX reports whether htmx asked for a part of a page.
+// isHTMX reports whether htmx asked for a part of a page (not a boosted
+// link, nor the restoring of a page from history, which want it whole).
 func isHTMX(r *http.Request) bool {
-	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true"
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" &&
+		r.Header.Get("HX-History-Restore-Request") != "true"
 }
 
 // secure reports whether the browser reached us over TLS.
