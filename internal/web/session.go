@@ -138,6 +138,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, v *view) {
 		s.formError(w, r, v, "login", err)
 		return
 	}
+	if v.Actor != nil {
+		// Logging in again replaces the session the cookie held.
+		if err := s.store.Logout(r.Context(), v.Actor); err != nil {
+			s.log.WarnContext(r.Context(), "revoke the replaced session", "err", err)
+		}
+	}
 	setSession(w, r, tokens.AccessToken, tokens.ExpiresIn)
 	s.redirect(w, r, next)
 }

@@ -239,6 +239,11 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, v *view, sta
 		return
 	}
 	d, err := s.loadTicket(r.Context(), v, id)
+	if ajudae.ErrorCode(err) == ajudae.ENOTFOUND && isHTMX(r) {
+		// A live refresh of a ticket that just left the actor's sight.
+		s.redirect(w, r, "/tickets?notice=gone")
+		return
+	}
 	if ajudae.ErrorCode(err) == ajudae.ENOTFOUND {
 		s.renderError(w, r, v, http.StatusNotFound, v.T("error.ticket.notfound"))
 		return

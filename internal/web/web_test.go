@@ -316,6 +316,12 @@ func TestSessionCookie(t *testing.T) {
 				t.Errorf("proto %q: Secure is %v in %q", proto, got, sc)
 			}
 		}
+		// Logging in again replaced the first session.
+		var sessions ajudae.List[ajudae.Session]
+		env.Admin.Must(200, "GET", "/auth/sessions", nil, &sessions)
+		if len(sessions.Items) != 2 { // the API's login and the UI's last one
+			t.Errorf("sessions after two UI logins: %d, want 2", len(sessions.Items))
+		}
 		// The cookie is a session of the API's store: logout revokes it everywhere.
 		token := c.session()
 		if r := env.Do(token, apitest.Request{Method: "GET", Path: "/user/me"}); r.Status != http.StatusOK {
@@ -465,6 +471,10 @@ func TestRedirectOutOfSight(t *testing.T) {
 		}
 		if l.has(tag("li", fmt.Sprintf("id=ticket-%d", d.ticket.ID))) {
 			t.Errorf("the old team still lists the ticket")
+		}
+		// A live refresh of the ticket it no longer sees goes to the list too.
+		if p := ta.get(d.ticketPath, "HX-Request", "true"); p.Header.Get("HX-Redirect") != "/tickets?notice=gone" {
+			t.Errorf("htmx refresh of a ticket out of sight: %d %q", p.Status, p.Header.Get("HX-Redirect"))
 		}
 		// ADMIN still sees it, so it stays on the ticket.
 		adm := loginAs(t, d.env, d.env.Admin)
