@@ -616,3 +616,42 @@ func TestLanguageChoice(t *testing.T) {
 		}
 	})
 }
+
+func TestTicketListPages(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		env := apitest.New(t, e)
+		mkt := teamID(t, env, "Marketing")
+		u := env.NewUser("Paula Paginada")
+		for i := range 23 {
+			u.Must(201, "POST", "/ticket", map[string]any{"title": fmt.Sprintf("Chamado número %d", i+1), "description": "x", "teamId": mkt}, nil)
+		}
+		c := loginAs(t, env, u)
+		p := c.mustGet(200, "/tickets")
+		if n := len(p.find(tag("li", "class=ticket-row"))); n != 20 {
+			t.Errorf("first page: %d rows, want 20", n)
+		}
+		if got := text(p.one("the count of Aberto", tag("a", "data-status=Aberto"))); got != "Aberto 23" {
+			t.Errorf("status tab = %q", got)
+		}
+		var next string
+		for _, a := range p.find(tag("a")) {
+			if text(a) == "Próxima página" {
+				next, _ = attr(a, "href")
+			}
+		}
+		if !strings.HasPrefix(next, "/tickets?cursor=") {
+			t.Fatalf("next page link = %q", next)
+		}
+		p = c.mustGet(200, next)
+		if n := len(p.find(tag("li", "class=ticket-row"))); n != 3 {
+			t.Errorf("second page: %d rows, want 3", n)
+		}
+		if !strings.Contains(p.Body, "Primeira página") || strings.Contains(p.Body, "Próxima página") {
+			t.Errorf("second page links are wrong")
+		}
+		p = c.get("/tickets?cursor=garbage")
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(text(p.one("the field problems", tag("ul", "role=alert"))), "cursor: página inválida") {
+			t.Errorf("bad cursor: %d\n%s", p.Status, p.Body)
+		}
+	})
+}
