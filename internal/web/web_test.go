@@ -444,6 +444,19 @@ func TestWorkingATicket(t *testing.T) {
 		if !strings.Contains(page.Body, "Cris Cliente reabriu o chamado") {
 			t.Errorf("the timeline lacks the reopening")
 		}
+		// While Aberto the requester edits its ticket; staff (not its admin) may not.
+		page = req.mustGet(200, d.ticketPath)
+		page.one("the edit form", tag("input", "name=title", "id=edit-title"))
+		if p := req.post(d.ticketPath, url.Values{"title": {"x"}, "description": {"ok"}}); p.Status != http.StatusUnprocessableEntity || p.fieldError("edit-title") == "" {
+			t.Errorf("short title edit: %d %q", p.Status, p.fieldError("edit-title"))
+		}
+		req.mustPost(http.StatusSeeOther, d.ticketPath, url.Values{"title": {"Título novo"}, "description": {"Descrição nova"}})
+		if h1 := text(req.mustGet(200, d.ticketPath).one("h1", tag("h1"))); !strings.Contains(h1, "Título novo") {
+			t.Errorf("h1 after the edit = %q", h1)
+		}
+		if att.mustGet(200, d.ticketPath).has(tag("input", "id=edit-title")) {
+			t.Errorf("an attendant sees the edit form")
+		}
 		// The requester may not change the priority.
 		if p := req.post(d.ticketPath, url.Values{"priority": {"Baixa"}}); p.Status != http.StatusForbidden {
 			t.Errorf("a requester's priority change: %d", p.Status)
