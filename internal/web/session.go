@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/api"
 )
 
 // SessionCookie is the name of the cookie that carries the UI's session:
-// the access token of a web session of the API's session store. GET
-// /events accepts it too.
-const SessionCookie = "ajudae_session"
+// the access token of a web session of the API's session store. The API's
+// cookie-authenticated routes (GET /events, attachment downloads) read the
+// same cookie, so the name is theirs.
+const SessionCookie = api.SessionCookie
 
 // langCookie remembers the language a user picked.
 const langCookie = "lang"
