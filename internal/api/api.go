@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -29,6 +30,8 @@ type Deps struct {
 	TrustProxy bool // take the client address from X-Forwarded-For
 	// MaxUpload bounds an attachment (default 10 MiB).
 	MaxUpload int64
+	// TicketCreated, when set, is called for every ticket opened (metrics).
+	TicketCreated func()
 }
 
 // Server holds the handlers of the API.
@@ -37,6 +40,7 @@ type Server struct {
 	log        *slog.Logger
 	trustProxy bool
 	maxUpload  int64
+	created    func()
 }
 
 const bearerScheme = "bearer"
@@ -57,7 +61,7 @@ Choices where the contract is silent:
 
 // New registers every operation of the API, /openapi.json and /docs on mux.
 func New(mux *http.ServeMux, d Deps) huma.API {
-	s := &Server{store: d.Store, log: d.Log, trustProxy: d.TrustProxy, maxUpload: d.MaxUpload}
+	s := &Server{store: d.Store, log: d.Log, trustProxy: d.TrustProxy, maxUpload: d.MaxUpload, created: d.TicketCreated}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 10 << 20
 	}
@@ -71,12 +75,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	}
 	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: json.Unmarshal}
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
-	cfg.Transformers = []huma.Transformer{func(_ huma.Context, _ string, v any) (any, error) {
-		if e, ok := v.(*huma.ErrorModel); ok && e.Type == "" {
-			e.Type = "about:blank" // huma's own validation errors, shaped like ours
-		}
-		return v, nil
-	}}
+	cfg.Transformers = []huma.Transformer{shapeHumaErrors}
 	a := humago.New(mux, cfg)
 	a.UseMiddleware(s.authenticate)
 	s.registerAuth(a)
@@ -84,6 +83,8 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerTeams(a)
 	s.registerTickets(a)
 	s.registerAudit(a)
+	s.registerAttachments(mux, a)
+	documentEvents(a)
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())
 	return a
@@ -104,6 +105,28 @@ func marshalJSON(w io.Writer, v any) error {
 	}
 	_, err := w.Write(append(b, '\n'))
 	return err
+}
+
+// shapeHumaErrors gives huma's own validation errors the shape of ours,
+// and never echoes a whole body or a password back in "value".
+func shapeHumaErrors(_ huma.Context, _ string, v any) (any, error) {
+	e, ok := v.(*huma.ErrorModel)
+	if !ok {
+		return v, nil
+	}
+	if e.Type == "" {
+		e.Type = "about:blank"
+	}
+	for _, d := range e.Errors {
+		switch d.Value.(type) {
+		case map[string]any, []any:
+			d.Value = nil
+		}
+		if d.Location == "body" || strings.Contains(strings.ToLower(d.Location), "password") {
+			d.Value = nil
+		}
+	}
+	return e, nil
 }
 
 //go:embed docs
@@ -135,7 +158,7 @@ func operation(id, method, path, tag, summary string, status int, errs ...int) h
 		Errors:        append([]int{http.StatusUnauthorized}, errs...),
 		Security:      []map[string][]string{{bearerScheme: {}}},
 	}
-	if slicesContains(errs, http.StatusUnprocessableEntity) || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
+	if slices.Contains(errs, http.StatusUnprocessableEntity) || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
 		o.Errors = append(o.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
 	}
 	return o
@@ -145,15 +168,6 @@ func public(o huma.Operation) huma.Operation {
 	o.Security = nil
 	o.Errors = o.Errors[1:]
 	return o
-}
-
-func slicesContains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 type clientKey struct{}

@@ -58,7 +58,17 @@ func TestRoundTrips(t *testing.T) {
 				if round == 0 {
 					continue
 				}
-				got := counter.Calls(id)
+				// A statement is prepared once per connection and then
+				// reused (SQLite's statement cache; pgx's own cache is
+				// inside the driver): which pooled connection a request
+				// gets decides whether it pays that once, so prepares are
+				// not counted.
+				var got []string
+				for _, c := range counter.Calls(id) {
+					if c != "prepare" {
+						got = append(got, c)
+					}
+				}
 				if len(got) > c.budget {
 					t.Errorf("%s: %d calls to the database %v, over the budget of %d", c.name, len(got), got, c.budget)
 				} else if len(got) != c.want {

@@ -5,6 +5,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/dbtest"
+	"github.com/ajudae/ajudae/internal/live"
 	"github.com/ajudae/ajudae/internal/server"
 	"github.com/ajudae/ajudae/internal/sqlstore"
 )
@@ -37,6 +39,9 @@ type Env struct {
 	Clock  *Clock
 	Logs   *bytes.Buffer // every log line of the server, JSON
 	Admin  *Client
+	Live   *live.Hub // serves GET /events, running for the test
+
+	secrets secrets // passwords sent and tokens received, never to be logged
 }
 
 // Clock is a settable clock shared by the store.
@@ -82,9 +87,19 @@ func New(t testing.TB, e dbtest.Engine, opts ...Option) *Env {
 		t.Fatalf("seed: %v", err)
 	}
 	env.Store = db
+	env.secrets.add(AdminPassword)
 	t.Cleanup(env.dumpLogsOnFailure)
-	env.Server = httptest.NewServer(server.New(server.Deps{Store: db, Log: log, Version: "test", TrustProxy: true}))
+	// Cleanups run last first: the logs are checked after the server has
+	// closed, so every request's log line is written.
+	t.Cleanup(env.checkLogs)
+	env.Live = live.New(db, log, live.Options{Heartbeat: 200 * time.Millisecond})
+	liveCtx, stopLive := context.WithCancel(context.Background())
+	liveDone := make(chan struct{})
+	go func() { env.Live.Run(liveCtx); close(liveDone) }()
+	env.Server = httptest.NewServer(server.New(server.Deps{Store: db, Log: log, Version: "test", TrustProxy: true, Live: env.Live}))
 	t.Cleanup(env.Server.Close)
+	// Cleanups run last-in first-out: the streams end before the server closes.
+	t.Cleanup(func() { stopLive(); <-liveDone })
 	env.Admin = env.Login(AdminEmail, AdminPassword)
 	return env
 }
@@ -164,14 +179,17 @@ func (env *Env) Do(token string, req Request) *Response {
 	case nil:
 	case []byte:
 		body = bytes.NewReader(b)
+		env.secrets.fromRequest(b)
 	case string:
 		body = strings.NewReader(b)
+		env.secrets.fromRequest([]byte(b))
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			env.T.Fatal(err)
 		}
 		body = bytes.NewReader(j)
+		env.secrets.fromRequest(j)
 	}
 	r, err := http.NewRequest(req.Method, env.Server.URL+req.Path, body)
 	if err != nil {
@@ -194,6 +212,10 @@ func (env *Env) Do(token string, req Request) *Response {
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		env.T.Fatal(err)
+	}
+	env.secrets.fromResponse(b)
+	if bytes.Contains(b, []byte(hashMarker)) {
+		env.T.Errorf("%s %s: the response holds a password hash: %s", req.Method, req.Path, b)
 	}
 	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
 }

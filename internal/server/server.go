@@ -14,8 +14,11 @@ import (
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/api"
+	"github.com/ajudae/ajudae/internal/live"
+	"github.com/ajudae/ajudae/internal/metrics"
 	"github.com/ajudae/ajudae/internal/problem"
 	"github.com/ajudae/ajudae/internal/sqlstore"
+	"github.com/ajudae/ajudae/internal/web"
 )
 
 // Deps are what the server needs.
@@ -27,6 +30,12 @@ type Deps struct {
 	MaxUpload  int64
 	// RequestTimeout bounds the work of one request (not the SSE stream).
 	RequestTimeout time.Duration
+	// Live serves GET /events; the caller runs it (nil: no live updates).
+	Live *live.Hub
+	// Metrics, when set, instruments every request and serves GET /metrics
+	// (with MetricsToken, only to a request bearing it).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 // New returns the handler serving everything.
@@ -35,15 +44,35 @@ func New(d Deps) http.Handler {
 		d.RequestTimeout = 30 * time.Second
 	}
 	mux := http.NewServeMux()
-	api.New(mux, api.Deps{Store: d.Store, Log: d.Log, Version: d.Version, TrustProxy: d.TrustProxy, MaxUpload: d.MaxUpload})
+	ad := api.Deps{Store: d.Store, Log: d.Log, Version: d.Version, TrustProxy: d.TrustProxy, MaxUpload: d.MaxUpload}
+	if d.Metrics != nil {
+		ad.TicketCreated = d.Metrics.TicketCreated
+		mux.Handle("GET /metrics", d.Metrics.Handler(d.MetricsToken))
+	}
+	api.New(mux, ad)
 	h := &health{store: d.Store, log: d.Log}
 	mux.HandleFunc("GET /healthz", h.live)
 	mux.HandleFunc("GET /readyz", h.ready)
+	ui, err := web.New(web.Deps{Store: d.Store, Log: d.Log, TrustProxy: d.TrustProxy})
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a bug, and stops startup
+	}
+	ui.Register(mux)
+	if d.Live != nil {
+		mux.Handle("GET /events", d.Live)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if web.WantsHTML(r) {
+			ui.NotFound(w, r)
+			return
+		}
 		problem.Write(w, problem.New(http.StatusNotFound, "No route "+r.Method+" "+r.URL.Path+"."))
 	})
 	var handler http.Handler = mux
-	handler = securityHeaders(handler)
+	if d.Metrics != nil {
+		handler = d.Metrics.Instrument(handler)
+	}
+	handler = securityHeaders(d.TrustProxy, handler)
 	handler = timeout(d.RequestTimeout, handler)
 	handler = recoverPanics(d.Log, handler)
 	handler = logRequests(d.Log, handler)
@@ -163,8 +192,10 @@ func timeout(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every response carries. HSTS is sent
+// only over TLS: a connection of our own, or X-Forwarded-Proto: https from a
+// proxy we trust (anyone can send that header to a server reached directly).
+func securityHeaders(trustProxy bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -172,7 +203,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
 			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
-		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		if r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

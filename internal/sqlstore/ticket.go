@@ -113,12 +113,21 @@ func (tx *Tx) createTicket(ctx context.Context, a *ajudae.Actor, nt ajudae.NewTi
 	if errors.Is(err, sql.ErrNoRows) {
 		if key != nil {
 			var id int64
-			err := tx.queryRow(ctx, `SELECT id FROM tickets WHERE created_by = ? AND idempotency_key = ?`, a.UserID, *key).Scan(&id)
-			if err == nil {
+			var at time.Time
+			err := tx.queryRow(ctx, `SELECT id, created_at FROM tickets WHERE created_by = ? AND idempotency_key = ?`,
+				a.UserID, *key).Scan(&id, &at)
+			switch {
+			case err == nil && tx.now.Sub(at) <= IdempotencyWindow:
 				t, err = tx.lockTicket(ctx, a, id)
 				return t, false, err
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
+			case err == nil:
+				// The key outlived its window (the sweeper had not cleared
+				// it yet): it opens a new ticket.
+				if _, err := tx.exec(ctx, `UPDATE tickets SET idempotency_key = NULL WHERE id = ?`, id); err != nil {
+					return nil, false, err
+				}
+				return tx.createTicket(ctx, a, nt)
+			case !errors.Is(err, sql.ErrNoRows):
 				return nil, false, formatError(err)
 			}
 		}

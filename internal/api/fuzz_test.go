@@ -1,0 +1,627 @@
+package api_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, for a read-only view of the fixture's file
+
+	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/apitest"
+	"github.com/ajudae/ajudae/internal/dbtest"
+	"github.com/ajudae/ajudae/internal/sqlstore"
+)
+
+// The fuzz targets of the HTTP API drive the real handler (httptest, a real
+// database) with hostile query strings, path ids, headers and JSON bodies.
+// The property, on every request: a 2xx, or a 4xx application/problem+json
+// whose status matches the response's; never a 5xx, a panic or a password
+// hash; and a refused request changes no data (compared by a fingerprint
+// of every table). Fuzzing runs on SQLite (scripts/test, a few seconds per
+// target); TestHostileInput runs every seed on both engines.
+
+// Actors of a fixture, chosen by a fuzzed byte.
+const (
+	actorAdmin = iota
+	actorTeamAdmin
+	actorMember
+	actorRequester
+	actorAnon
+	actorCount
+)
+
+// fuzzFixture is a small help-desk built once per target: the three teams,
+// one caller of each kind, a victim user that no caller depends on, and
+// a ticket of the requester in Marketing with a reply and an internal note.
+type fuzzFixture struct {
+	env       *apitest.Env
+	view      *sql.DB // a second connection to the same database, for fingerprints
+	client    *http.Client
+	actors    [actorCount]*apitest.Client
+	mkt, prod int64
+	fin       int64
+	ticket    int64
+	victim    int64
+	sessions  map[int64]bool // the callers' sessions
+}
+
+func newFuzzFixture(tb testing.TB, e dbtest.Engine) *fuzzFixture {
+	tb.Helper()
+	var o sqlstore.Options
+	env := apitest.New(tb, e, func(opts *sqlstore.Options) { o = *opts })
+	fx := &fuzzFixture{env: env}
+	var err error
+	if o.URL != "" {
+		fx.view, err = sql.Open("pgx", o.URL)
+	} else {
+		fx.view, err = sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db")+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { fx.view.Close() })
+	c := *env.Server.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	fx.client = &c
+
+	var teams ajudae.List[ajudae.Team]
+	env.Admin.Must(200, "GET", "/team", nil, &teams)
+	for _, tm := range teams.Items {
+		switch tm.Name {
+		case "Marketing":
+			fx.mkt = tm.ID
+		case "Produto":
+			fx.prod = tm.ID
+		case "Financeiro":
+			fx.fin = tm.ID
+		}
+	}
+	teamAdmin, member := env.NewUser("Tereza Admin"), env.NewUser("Mário Membro")
+	env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", fx.mkt, teamAdmin.ID()), map[string]bool{"isAdmin": true}, nil)
+	env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", fx.mkt, member.ID()), map[string]bool{"isAdmin": false}, nil)
+	requester := env.NewUser("Cris Cliente")
+	fx.victim = env.NewUser("Vítor Vítima").ID()
+	fx.actors = [actorCount]*apitest.Client{env.Admin, teamAdmin, member, requester, env.Anonymous()}
+
+	var tk ajudae.Ticket
+	requester.Must(201, "POST", "/ticket", map[string]any{"title": "Não consigo acessar a aplicação", "description": "Erro 500 desde ontem", "teamId": fx.mkt}, &tk)
+	fx.ticket = tk.ID
+	requester.Must(201, "POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": "Alguma novidade?"}, nil)
+	member.Must(201, "POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": "nota interna", "isInternal": true}, nil)
+
+	fx.sessions = map[int64]bool{}
+	for _, a := range fx.actors[:actorAnon] {
+		var l ajudae.List[ajudae.Session]
+		a.Must(200, "GET", "/auth/sessions?limit=100", nil, &l)
+		for _, s := range l.Items {
+			fx.sessions[s.ID] = true
+		}
+	}
+	return fx
+}
+
+// actor returns the caller a fuzzed byte picks.
+func (fx *fuzzFixture) actor(b uint8) *apitest.Client { return fx.actors[int(b)%actorCount] }
+
+// protectedUser reports whether id is one of the callers.
+func (fx *fuzzFixture) protectedUser(id int64) bool {
+	for _, a := range fx.actors[:actorAnon] {
+		if a.ID() == id {
+			return true
+		}
+	}
+	return false
+}
+
+// fingerprintTables are hashed whole, but for login_failures (a failed
+// login is recorded, by design) and sessions.last_used_at (touched by
+// authentication, at most once a minute).
+var fingerprintTables = []string{"users", "sessions", "rotated_refresh_tokens", "teams", "memberships",
+	"tickets", "messages", "ticket_events", "audit_log"}
+
+// fingerprint returns a hash of every row of every table that holds data.
+func (fx *fuzzFixture) fingerprint(t testing.TB) string {
+	t.Helper()
+	h := sha256.New()
+	for _, table := range fingerprintTables {
+		rows, err := fx.view.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
+		if err != nil {
+			t.Fatalf("fingerprint %s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatalf("fingerprint %s: %v", table, err)
+			}
+			for i, v := range vals {
+				if table == "sessions" && cols[i] == "last_used_at" {
+					continue
+				}
+				fmt.Fprintf(h, "%v\x1f", v)
+			}
+			h.Write([]byte{'\n'})
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatalf("fingerprint %s: %v", table, err)
+		}
+		rows.Close()
+		fmt.Fprintf(h, "-- %s\n", table)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// call is one hostile request.
+type call struct {
+	actor  *apitest.Client
+	method string
+	path   string // unescaped segments already escaped by the caller
+	query  string
+	header http.Header
+	body   []byte // sent as application/json when not nil
+}
+
+// result is what the server answered.
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends c and checks the property; it returns the response for further
+// checks by the target.
+func (fx *fuzzFixture) do(t testing.TB, c call) *result {
+	t.Helper()
+	before := fx.fingerprint(t)
+	u := fx.env.Server.URL + c.path
+	if c.query != "" {
+		u += "?" + c.query
+	}
+	var body io.Reader
+	if c.body != nil {
+		body = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequest(c.method, u, body)
+	if err != nil {
+		t.Fatalf("build %s %s: %v", c.method, u, err)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.actor.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.actor.Token)
+	}
+	res, err := fx.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", c.method, u, err)
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", c.method, u, err)
+	}
+	r := &result{status: res.StatusCode, header: res.Header, body: b}
+	what := fmt.Sprintf("%s %s as %s with body %q", c.method, u, c.actor.User.Email, c.body)
+	switch {
+	case r.status >= 500:
+		t.Fatalf("%s: status %d: %s", what, r.status, b)
+	case r.status >= 300 && r.status < 400:
+		// The mux redirects an unclean path (/ticket/.. → /) to its clean form.
+		if p := req.URL.EscapedPath(); path.Clean(p) == p {
+			t.Fatalf("%s: redirect %d to %q", what, r.status, res.Header.Get("Location"))
+		}
+	case r.status >= 400:
+		if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+			t.Fatalf("%s: status %d with Content-Type %q: %s", what, r.status, ct, b)
+		}
+		var p apitest.Problem
+		if err := json.Unmarshal(b, &p); err != nil || p.Status != r.status || p.Title == "" {
+			t.Fatalf("%s: status %d with problem %s", what, r.status, b)
+		}
+		if after := fx.fingerprint(t); after != before {
+			t.Fatalf("%s: refused with %d, but the data changed: %s", what, r.status, b)
+		}
+	case r.status >= 200:
+	default:
+		t.Fatalf("%s: status %d", what, r.status)
+	}
+	if bytes.Contains(b, []byte("$argon2id$")) {
+		t.Fatalf("%s: a password hash in the response: %s", what, b)
+	}
+	return r
+}
+
+// rawQuery makes s sendable in a request line, keeping its structure (&,
+// =, %): control characters, spaces, '#' and non-ASCII bytes are escaped.
+func rawQuery(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '#' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// headerValue reports whether s can travel as a header value.
+func headerValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// listRoutes are every list (and the stats) of the API, for FuzzListQuery.
+func (fx *fuzzFixture) listRoutes() []string {
+	return []string{"/ticket", "/user", "/team", fmt.Sprintf("/team/%d/members", fx.mkt),
+		fmt.Sprintf("/ticket/%d/messages", fx.ticket), fmt.Sprintf("/ticket/%d/events", fx.ticket),
+		"/auth/sessions", "/audit", "/ticket/stats"}
+}
+
+// listQuery sends GET route?query; a 200 list has its shape.
+func (fx *fuzzFixture) listQuery(t testing.TB, route, actor uint8, query string) {
+	routes := fx.listRoutes()
+	p := routes[int(route)%len(routes)]
+	r := fx.do(t, call{actor: fx.actor(actor), method: "GET", path: p, query: rawQuery(query)})
+	if r.status != 200 || p == "/ticket/stats" {
+		return
+	}
+	var l struct {
+		Items      []json.RawMessage `json:"items"`
+		NextCursor *string           `json:"nextCursor"`
+	}
+	if err := json.Unmarshal(r.body, &l); err != nil || l.Items == nil || !bytes.Contains(r.body, []byte(`"nextCursor"`)) {
+		t.Fatalf("GET %s?%s: 200 that is not a list: %s", p, query, r.body)
+	}
+	if len(l.Items) > ajudae.MaxPageLimit {
+		t.Fatalf("GET %s?%s: %d items, more than %d", p, query, len(l.Items), ajudae.MaxPageLimit)
+	}
+}
+
+type listQuerySeed struct {
+	route, actor uint8
+	query        string
+}
+
+var listQuerySeeds = []listQuerySeed{
+	{0, actorRequester, "status=Aberto&status=Fechado&priority=M%C3%A9dia&sort=-priority&limit=2"},
+	{0, actorAdmin, "status=Foo"},
+	{0, actorAdmin, "limit=0"},
+	{0, actorAdmin, "limit=101"},
+	{0, actorAdmin, "limit=-1&limit=abc"},
+	{0, actorMember, "cursor=garbage"},
+	{0, actorMember, "cursor=eyJzIjoiLWNyZWF0ZWRBdCIsImsiOiJub3QtYS10aW1lIiwiaSI6MX0"},
+	{0, actorMember, "cursor=eyJzIjoiLXByaW9yaXR5IiwiayI6IjkiLCJpIjoxfQ&sort=-priority"},
+	{0, actorTeamAdmin, "q=aplicacao&assignedTo=none&createdBy=me"},
+	{0, actorTeamAdmin, "q=%22%20OR%201%3D1%20--&sort=updatedAt"},
+	{0, actorTeamAdmin, "q=NEAR(a b) OR c* AND ^d:e"},
+	{0, actorAdmin, "teamId=99999999999999999999999"},
+	{0, actorAdmin, "teamId=0&assignedTo=-5&createdBy=%00"},
+	{0, actorAnon, "status=Aberto"},
+	{1, actorAdmin, "q=%25_%5C&role=ADMIN&teamId=1"},
+	{1, actorAdmin, "role=BOSS"},
+	{1, actorMember, "limit=5"},
+	{2, actorRequester, "limit=1&cursor=eyJzIjoidGVhbXMiLCJpIjoxfQ"},
+	{2, actorRequester, "cursor=eyJzIjoidXNlcnMiLCJpIjoxfQ"},
+	{3, actorMember, "limit=100"},
+	{3, actorRequester, ""},
+	{4, actorRequester, "limit=1"},
+	{5, actorMember, "cursor=eyJzIjoiZXZlbnRzIiwiaSI6LTF9"},
+	{6, actorRequester, "limit=1&cursor="},
+	{7, actorAdmin, "limit=1"},
+	{7, actorTeamAdmin, ""},
+	{8, actorAdmin, "x=%ff%fe"},
+}
+
+func FuzzListQuery(f *testing.F) {
+	for _, s := range listQuerySeeds {
+		f.Add(s.route, s.actor, s.query)
+	}
+	fx := newFuzzFixture(f, sqliteEngine(f))
+	f.Fuzz(func(t *testing.T, route, actor uint8, query string) {
+		fx.listQuery(t, route, actor, query)
+	})
+}
+
+// ticketQuery sends GET /ticket with each parameter set from a fuzzed
+// value (status split on '|' into repeated parameters). A 200 holds only
+// tickets that match the filter.
+func (fx *fuzzFixture) ticketQuery(t testing.TB, actor uint8, status, priority, teamID, assignedTo, createdBy, q, sort, limit, cursor string) {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if status != "" {
+		for _, s := range strings.Split(status, "|") {
+			v.Add("status", s)
+		}
+	}
+	set("priority", priority)
+	set("teamId", teamID)
+	set("assignedTo", assignedTo)
+	set("createdBy", createdBy)
+	set("q", q)
+	set("sort", sort)
+	set("limit", limit)
+	set("cursor", cursor)
+	r := fx.do(t, call{actor: fx.actor(actor), method: "GET", path: "/ticket", query: v.Encode()})
+	if r.status != 200 {
+		return
+	}
+	var l ajudae.List[ajudae.Ticket]
+	if err := json.Unmarshal(r.body, &l); err != nil {
+		t.Fatalf("GET /ticket?%s: %v: %s", v.Encode(), err, r.body)
+	}
+	for _, tk := range l.Items {
+		if len(v["status"]) > 0 && !strings.Contains(","+strings.Join(v["status"], ",")+",", ","+string(tk.Status)+",") {
+			t.Fatalf("GET /ticket?%s: ticket %d has status %s", v.Encode(), tk.ID, tk.Status)
+		}
+		if priority != "" && string(tk.Priority) != priority {
+			t.Fatalf("GET /ticket?%s: ticket %d has priority %s", v.Encode(), tk.ID, tk.Priority)
+		}
+	}
+}
+
+type ticketQuerySeed struct {
+	actor                                                                   uint8
+	status, priority, teamID, assignedTo, createdBy, q, sort, limit, cursor string
+}
+
+var ticketQuerySeeds = []ticketQuerySeed{
+	{actorRequester, "Aberto|Em_andamento", "Média", "", "", "me", "acesso", "-updatedAt", "10", ""},
+	{actorMember, "Aberto,Fechado", "", "1", "me", "", "", "priority", "", ""},
+	{actorTeamAdmin, "Fechado", "Alta", "2", "none", "3", "aplicação", "createdAt", "1", ""},
+	{actorAdmin, "aberto", "media", "x", "everyone", "you", "", "-title", "1000", "%%%"},
+	{actorAdmin, "", "", "-1", "0", "-7", strings.Repeat("palavra ", 40), "", "0", ""},
+	{actorAdmin, "", "", "", "", "", "\x00'\";--", "", "", ajudae.Cursor{Sort: "-createdAt", Key: "2025-01-01T00:00:00Z", ID: 1}.Encode()},
+	{actorAdmin, "", "", "", "", "", "", "priority", "", ajudae.Cursor{Sort: "priority", Key: "2", ID: 1 << 62}.Encode()},
+	{actorAdmin, "", "", "", "", "", "", "priority", "", ajudae.Cursor{Sort: "-createdAt", Key: "2", ID: 1}.Encode()},
+	{actorAnon, "Aberto", "", "", "", "", "", "", "", ""},
+}
+
+func FuzzTicketQuery(f *testing.F) {
+	for _, s := range ticketQuerySeeds {
+		f.Add(s.actor, s.status, s.priority, s.teamID, s.assignedTo, s.createdBy, s.q, s.sort, s.limit, s.cursor)
+	}
+	fx := newFuzzFixture(f, sqliteEngine(f))
+	f.Fuzz(func(t *testing.T, actor uint8, status, priority, teamID, assignedTo, createdBy, q, sort, limit, cursor string) {
+		fx.ticketQuery(t, actor, status, priority, teamID, assignedTo, createdBy, q, sort, limit, cursor)
+	})
+}
+
+// idRoute is a route with one fuzzed id in its path. When the id names
+// something the fixture depends on (a caller, its session, a default
+// team) and the route would destroy it, the call is made anonymously.
+type idRoute struct {
+	method, path string // %s is the id
+	body         string
+	guard        func(fx *fuzzFixture, id int64) bool
+}
+
+func (fx *fuzzFixture) idRoutes() []idRoute {
+	anyID := func(*fuzzFixture, int64) bool { return true }
+	user := func(fx *fuzzFixture, id int64) bool { return fx.protectedUser(id) }
+	team := func(fx *fuzzFixture, id int64) bool { return id == fx.mkt || id == fx.prod || id == fx.fin }
+	session := func(fx *fuzzFixture, id int64) bool { return fx.sessions[id] }
+	return []idRoute{
+		{method: "GET", path: "/ticket/%s"},
+		{method: "PATCH", path: "/ticket/%s", body: `{"priority":"Alta"}`},
+		{method: "POST", path: "/ticket/%s/redirect", body: fmt.Sprintf(`{"teamId":%d,"reason":"fuzz"}`, fx.prod)},
+		{method: "GET", path: "/ticket/%s/messages"},
+		{method: "POST", path: "/ticket/%s/messages", body: `{"message":"fuzz"}`},
+		{method: "GET", path: "/ticket/%s/events"},
+		{method: "GET", path: "/user/%s"},
+		{method: "PUT", path: "/user/%s", body: `{"name":"Fuzz"}`},
+		{method: "DELETE", path: "/user/%s", guard: user},
+		{method: "POST", path: "/user/%s/transfer-admin", guard: anyID},
+		{method: "GET", path: "/team/%s"},
+		{method: "PUT", path: "/team/%s", body: `{"description":"fuzz"}`},
+		{method: "DELETE", path: "/team/%s", guard: team},
+		{method: "GET", path: "/team/%s/members"},
+		{method: "PUT", path: "/team/%s/members/" + itoa(fx.victim), body: `{}`},
+		{method: "PUT", path: "/team/" + itoa(fx.fin) + "/members/%s", body: `{}`, guard: user},
+		{method: "DELETE", path: "/team/%s/members/" + itoa(fx.victim)},
+		{method: "DELETE", path: "/team/" + itoa(fx.fin) + "/members/%s", guard: user},
+		{method: "DELETE", path: "/auth/sessions/%s", guard: session},
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// pathID sends a route with id in its path (escaped as one segment).
+func (fx *fuzzFixture) pathID(t testing.TB, route, actor uint8, id string) {
+	routes := fx.idRoutes()
+	rt := routes[int(route)%len(routes)]
+	a := fx.actor(actor)
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil && rt.guard != nil && rt.guard(fx, n) {
+		a = fx.actors[actorAnon]
+	}
+	c := call{actor: a, method: rt.method, path: fmt.Sprintf(rt.path, url.PathEscape(id))}
+	if rt.body != "" {
+		c.body = []byte(rt.body)
+	}
+	fx.do(t, c)
+}
+
+type pathIDSeed struct {
+	route, actor uint8
+	id           string
+}
+
+var pathIDSeeds = []pathIDSeed{
+	{0, actorAdmin, "1"}, {0, actorAdmin, "0"}, {0, actorAdmin, "-1"}, {0, actorAdmin, "abc"},
+	{0, actorAdmin, "9223372036854775807"}, {0, actorAdmin, "9223372036854775808"}, {0, actorAdmin, "+1"},
+	{0, actorAdmin, "1.5"}, {0, actorAdmin, "1e3"}, {0, actorAdmin, " 1"}, {0, actorAdmin, "0x10"},
+	{0, actorAdmin, ".."}, {0, actorAdmin, "."}, {0, actorAdmin, "1/messages"}, {0, actorAdmin, "%00"},
+	{1, actorMember, "1"}, {2, actorTeamAdmin, "1"}, {3, actorRequester, "1"}, {4, actorRequester, "00001"},
+	{5, actorMember, "1"}, {6, actorRequester, "2"}, {7, actorAdmin, "999999"}, {8, actorAdmin, "2"},
+	{8, actorAdmin, "999999"}, {9, actorAdmin, "3"}, {10, actorRequester, "1"}, {11, actorAdmin, "3"},
+	{12, actorAdmin, "1"}, {12, actorAdmin, "999999"}, {13, actorMember, "1"}, {14, actorAdmin, "3"},
+	{15, actorAdmin, "999999"}, {16, actorTeamAdmin, "1"}, {17, actorAdmin, "2"}, {18, actorRequester, "1"},
+}
+
+func FuzzPathID(f *testing.F) {
+	for _, s := range pathIDSeeds {
+		f.Add(s.route, s.actor, s.id)
+	}
+	fx := newFuzzFixture(f, sqliteEngine(f))
+	f.Fuzz(func(t *testing.T, route, actor uint8, id string) {
+		fx.pathID(t, route, actor, id)
+	})
+}
+
+// bodyRoutes are every route that takes a JSON body. Paths name objects
+// that no caller depends on, where a change could cost the fixture a
+// caller (the victim user, the Financeiro team).
+func (fx *fuzzFixture) bodyRoutes() [][2]string {
+	return [][2]string{
+		{"POST", "/auth/login"},
+		{"POST", "/auth/refresh"},
+		{"POST", "/user/register"},
+		{"PUT", "/user/" + itoa(fx.victim)},
+		{"POST", "/team"},
+		{"PUT", "/team/" + itoa(fx.fin)},
+		{"PUT", "/team/" + itoa(fx.fin) + "/members/" + itoa(fx.victim)},
+		{"POST", "/ticket"},
+		{"PATCH", "/ticket/" + itoa(fx.ticket)},
+		{"POST", "/ticket/" + itoa(fx.ticket) + "/redirect"},
+		{"POST", "/ticket/" + itoa(fx.ticket) + "/messages"},
+	}
+}
+
+// jsonBody sends body to a route, with header as its If-Match (PATCH) or
+// Idempotency-Key (POST /ticket) when not empty.
+func (fx *fuzzFixture) jsonBody(t testing.TB, route, actor uint8, header string, body []byte) {
+	routes := fx.bodyRoutes()
+	rt := routes[int(route)%len(routes)]
+	c := call{actor: fx.actor(actor), method: rt[0], path: rt[1], body: body, header: http.Header{}}
+	if c.body == nil {
+		c.body = []byte{}
+	}
+	if header != "" {
+		if !headerValue(header) {
+			return // no client can send it; net/http refuses it before us
+		}
+		c.header.Set("If-Match", header)
+		c.header.Set("Idempotency-Key", header)
+	}
+	fx.do(t, c)
+}
+
+type jsonBodySeed struct {
+	route, actor uint8
+	header       string
+	body         string
+}
+
+var jsonBodySeeds = []jsonBodySeed{
+	{0, actorAnon, "", `{"email":"admin@ajudae.test","password":"wrong-password"}`},
+	{0, actorAnon, "", `{"email":"","password":""}`},
+	{0, actorAnon, "", `{"email":["a"],"password":{}}`},
+	{1, actorAnon, "", `{"refreshToken":"not-a-token"}`},
+	{1, actorAnon, "", `{"refreshToken":null}`},
+	{2, actorAnon, "", `{"name":"Nova","email":"nova@example.com","password":"uma senha longa"}`},
+	{2, actorAnon, "", `{"name":"Nova","email":"nova2@example.com","password":"uma senha longa","role":"ADMIN"}`},
+	{2, actorAnon, "", `{"name":"a\u0000b","email":"x@example.com","password":"12345678"}`},
+	{2, actorAnon, "", `{"name":"` + strings.Repeat("n", 101) + `","email":"x@example.com","password":"12345678"}`},
+	{3, actorAdmin, "", `{"role":"ADMIN"}`},
+	{3, actorAdmin, "", `{"role":"ATTENDANT","name":"Vítor"}`},
+	{3, actorRequester, "", `{"name":"hacked"}`},
+	{3, actorAdmin, "", `{"email":"a@b","currentPassword":1}`},
+	{4, actorAdmin, "", `{"name":"Suporte","description":"<script>alert(1)</script>"}`},
+	{4, actorAdmin, "", `{"name":"marketing"}`},
+	{4, actorTeamAdmin, "", `{"name":"Outro time"}`},
+	{5, actorAdmin, "", `{"name":"x"}`},
+	{5, actorAdmin, "", `{"description":"` + strings.Repeat("d", 501) + `"}`},
+	{6, actorAdmin, "", `{"isAdmin":true}`},
+	{6, actorAdmin, "", `{"isAdmin":"yes"}`},
+	{6, actorAdmin, "", `null`},
+	{7, actorRequester, "chave-1", `{"title":"Impressora","description":"Não imprime","teamId":1,"priority":"Alta"}`},
+	{7, actorRequester, "", `{"title":"ab","description":"","teamId":0,"priority":"Urgente"}`},
+	{7, actorRequester, "", `{"title":"Impressora","description":"x","teamId":99999}`},
+	{7, actorRequester, "", `{"title":"Impressora","description":"x","teamId":1.5}`},
+	{7, actorRequester, "", `{"title":"Impressora","description":"x","teamId":1e400}`},
+	{8, actorTeamAdmin, `"1"`, `{"status":"Em_andamento"}`},
+	{8, actorTeamAdmin, `W/"abc"`, `{"priority":"Baixa"}`},
+	{8, actorMember, "", `{"assignedToId":null}`},
+	{8, actorMember, "", `{"assignedToId":-1,"status":"Foo"}`},
+	{8, actorRequester, "", `{"title":"Outro título","description":null}`},
+	{9, actorTeamAdmin, "", `{"teamId":2,"reason":"é de produto"}`},
+	{9, actorAdmin, "", `{"teamId":1}`},
+	{10, actorRequester, "", `{"message":"Obrigado!","isInternal":true}`},
+	{10, actorMember, "", `{"message":""}`},
+	{10, actorMember, "", `{"message":"ok","extra":1}`},
+	{0, actorAnon, "", `{`},
+	{0, actorAnon, "", ``},
+	{0, actorAnon, "", `[]`},
+	{7, actorRequester, "", `{"title":"\ud800","description":"x","teamId":1}`},
+	{7, actorRequester, "", "{\"title\":\"\xff\xfe\xfd\",\"description\":\"x\",\"teamId\":1}"},
+}
+
+func FuzzJSONBody(f *testing.F) {
+	for _, s := range jsonBodySeeds {
+		f.Add(s.route, s.actor, s.header, []byte(s.body))
+	}
+	fx := newFuzzFixture(f, sqliteEngine(f))
+	f.Fuzz(func(t *testing.T, route, actor uint8, header string, body []byte) {
+		fx.jsonBody(t, route, actor, header, body)
+	})
+}
+
+// sqliteEngine returns the SQLite engine: fuzzing runs there (one process
+// per worker, each with its own file).
+func sqliteEngine(tb testing.TB) dbtest.Engine {
+	for _, e := range dbtest.Engines() {
+		if e.Name == "sqlite" {
+			return e
+		}
+	}
+	tb.Fatal("no sqlite engine")
+	return dbtest.Engine{}
+}
+
+// TestHostileInput runs every seed of the fuzz targets above on both
+// engines, so PostgreSQL meets the same hostile input as SQLite.
+func TestHostileInput(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		fx := newFuzzFixture(t, e)
+		for _, s := range listQuerySeeds {
+			fx.listQuery(t, s.route, s.actor, s.query)
+		}
+		for _, s := range ticketQuerySeeds {
+			fx.ticketQuery(t, s.actor, s.status, s.priority, s.teamID, s.assignedTo, s.createdBy, s.q, s.sort, s.limit, s.cursor)
+		}
+		for _, s := range pathIDSeeds {
+			fx.pathID(t, s.route, s.actor, s.id)
+		}
+		for _, s := range jsonBodySeeds {
+			fx.jsonBody(t, s.route, s.actor, s.header, []byte(s.body))
+		}
+	})
+}
