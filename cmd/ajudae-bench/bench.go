@@ -105,7 +105,7 @@ func (b *bench) run(ctx context.Context) error {
 		if name == "L1" {
 			srv = b.l1
 		}
-		r := ld.run(ctx, op, srv)
+		r := ld.run(ctx, op, srv, c.PGData)
 		r.RSSKiB, _ = b.server.memory()
 		rep.Results = append(rep.Results, r)
 		if ctx.Err() != nil {

@@ -28,6 +28,7 @@ type Config struct {
 	JSON        string
 	BuildOnly   bool
 	MemLimit    string // GOMEMLIMIT of the server process
+	PGData      string // data directory of the PostgreSQL cluster, to measure its CPU
 }
 
 var allOps = []string{"L1", "W2", "W3", "W5", "W5c", "W6", "W1", "W4"}
@@ -53,6 +54,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.Pgbench, "pgbench", "/usr/lib/postgresql/15/bin/pgbench", "pgbench binary, for the PostgreSQL insert baseline")
 	fs.StringVar(&c.JSON, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&c.MemLimit, "server-gomemlimit", "", "GOMEMLIMIT for the server process (e.g. 48MiB); empty leaves Go's default")
+	fs.StringVar(&c.PGData, "pg-data", "", "data directory of the PostgreSQL cluster (on this machine), to count its CPU per request")
 	fs.BoolVar(&c.BuildOnly, "build-only", false, "build the dataset and stop (use with -keep or -data-dir)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

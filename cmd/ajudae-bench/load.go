@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -43,6 +44,9 @@ type Result struct {
 	ShareOfL1  float64 `json:"shareOfL1"`
 	RSSKiB     int64   `json:"serverRssKiB,omitempty"`
 	CPUus      float64 `json:"serverCpuUsPerRequest,omitempty"`
+	DBCPUus    float64 `json:"postgresCpuUsPerRequest,omitempty"`
+	ClientCPU  float64 `json:"clientCpuUsPerRequest,omitempty"`
+	CPUShare   float64 `json:"cpuShareOfL1,omitempty"`
 	Target     string  `json:"target,omitempty"`
 	Met        *bool   `json:"met,omitempty"`
 }
@@ -105,14 +109,27 @@ func (l *loader) do(ctx context.Context, r request, out any) error {
 
 // run warms op up, then measures it for the duration, with the CPU time
 // that the process serving it used per request.
-func (l *loader) run(ctx context.Context, op Op, server *process) Result {
+//
+// It also measures the CPU time of the load generator itself and, given
+// pgData, of the PostgreSQL cluster: the whole CPU a request costs on this
+// machine, which the busyness of the machine does not change (see
+// Result.CPUShare).
+func (l *loader) run(ctx context.Context, op Op, server *process, pgData string) Result {
 	if l.warmup > 0 {
 		l.phase(ctx, op, l.warmup)
 	}
-	cpu := server.cpu()
+	self := os.Getpid()
+	cpu, own, db := server.cpu(), procCPU(self), postgresCPU(pgData)
 	r := l.phase(ctx, op, l.duration)
-	if used := server.cpu() - cpu; used > 0 && r.Requests > 0 {
-		r.CPUus = float64(used.Microseconds()) / float64(r.Requests)
+	per := func(d time.Duration) float64 {
+		if d <= 0 || r.Requests == 0 {
+			return 0
+		}
+		return float64(d.Microseconds()) / float64(r.Requests)
+	}
+	r.CPUus, r.ClientCPU = per(server.cpu()-cpu), per(procCPU(self)-own)
+	if pgData != "" {
+		r.DBCPUus = per(postgresCPU(pgData) - db)
 	}
 	return r
 }

@@ -10,10 +10,10 @@ const maxRSSKiB = 80_000_000 / 1024
 
 // judge sets each result's share of L1, target and verdict.
 func (r *Report) judge(engine string) {
-	var l1 float64
+	var l1, l1CPU float64
 	for _, x := range r.Results {
 		if x.Op == "L1" {
-			l1 = x.RPS
+			l1, l1CPU = x.RPS, x.CPUus+x.ClientCPU
 		}
 	}
 	r.AllMet = true
@@ -21,6 +21,9 @@ func (r *Report) judge(engine string) {
 		x := &r.Results[i]
 		if l1 > 0 {
 			x.ShareOfL1 = x.RPS / l1
+		}
+		if c := x.CPUus + x.DBCPUus + x.ClientCPU; c > 0 && l1CPU > 0 {
+			x.CPUShare = l1CPU / c
 		}
 		var ok bool
 		share := func(min float64) {
@@ -65,8 +68,8 @@ func (r *Report) judge(engine string) {
 func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(w, "\n%s, %s, %d tickets, concurrency %d, %s per op; commit %s; %s\n", r.Date, r.Engine, r.Tickets, r.Concurrency, r.Duration, r.Commit, r.Machine)
 	fmt.Fprintf(w, "load average before %s, after %s\n\n", r.LoadBefore, r.LoadAfter)
-	fmt.Fprintln(w, "| op | what | req/s | p50 ms | p90 ms | p99 ms | errors | server CPU µs/req | share of L1 | target | met |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+	fmt.Fprintln(w, "| op | what | req/s | p50 ms | p90 ms | p99 ms | errors | CPU µs/req: server + PostgreSQL + client | share of L1 | CPU share of L1 | target | met |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 	for _, x := range r.Results {
 		met := ""
 		if x.Met != nil {
@@ -75,8 +78,8 @@ func (r *Report) print(w io.Writer) {
 				met = "yes"
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %.0f | %.1f %% | %s | %s |\n", x.Op, x.What, x.RPS, x.P50, x.P90, x.P99,
-			x.Errors, x.CPUus, 100*x.ShareOfL1, x.Target, met)
+		fmt.Fprintf(w, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %.0f + %.0f + %.0f | %.1f %% | %.1f %% | %s | %s |\n", x.Op, x.What, x.RPS, x.P50, x.P90, x.P99,
+			x.Errors, x.CPUus, x.DBCPUus, x.ClientCPU, 100*x.ShareOfL1, 100*x.CPUShare, x.Target, met)
 	}
 	fmt.Fprintln(w)
 	if r.Argon2Rate > 0 {
