@@ -38,29 +38,38 @@ type writeLoad struct {
 // was killed) or after a bounded number of rounds.
 func (l *writeLoad) run(worker int, requester, attendant *client, team int64, threshold int) {
 	for i := range 2000 {
-		title := fmt.Sprintf("Carga %d.%d", worker, i)
-		var tk struct{ ID int64 }
-		status, err := requester.do("POST", "/ticket", map[string]any{"title": title, "description": "Descrição " + title, "teamId": team}, &tk)
-		if !l.record(status, err) {
+		if !l.round(fmt.Sprintf("%d.%d", worker, i), requester, attendant, team, threshold) {
 			return
 		}
+	}
+}
+
+// round opens a ticket, replies to it and adds an internal note, keeping
+// what was acknowledged; it reports whether every write was.
+func (l *writeLoad) round(name string, requester, attendant *client, team int64, threshold int) bool {
+	title := "Carga " + name
+	var tk struct{ ID int64 }
+	status, err := requester.do("POST", "/ticket", map[string]any{"title": title, "description": "Descrição " + title, "teamId": team}, &tk)
+	if !l.record(status, err) {
+		return false
+	}
+	l.mu.Lock()
+	l.tickets = append(l.tickets, ackedTicket{tk.ID, title})
+	l.mu.Unlock()
+	l.count(threshold)
+	for j, c := range []*client{requester, attendant} {
+		text := fmt.Sprintf("Resposta %d de %s", j, title)
+		var m struct{ ID int64 }
+		status, err := c.do("POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": text, "isInternal": j == 1}, &m)
+		if !l.record(status, err) {
+			return false
+		}
 		l.mu.Lock()
-		l.tickets = append(l.tickets, ackedTicket{tk.ID, title})
+		l.messages = append(l.messages, ackedMessage{tk.ID, m.ID, text})
 		l.mu.Unlock()
 		l.count(threshold)
-		for j, c := range []*client{requester, attendant} {
-			text := fmt.Sprintf("Resposta %d de %s", j, title)
-			var m struct{ ID int64 }
-			status, err := c.do("POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": text, "isInternal": j == 1}, &m)
-			if !l.record(status, err) {
-				return
-			}
-			l.mu.Lock()
-			l.messages = append(l.messages, ackedMessage{tk.ID, m.ID, text})
-			l.mu.Unlock()
-			l.count(threshold)
-		}
 	}
+	return true
 }
 
 // record reports whether the write was acknowledged; a transport error

@@ -18,24 +18,49 @@ import (
 	"time"
 )
 
+// binary is the ajudae command built once for the tests of this package
+// that run it as a separate process; TestMain removes it.
+var binary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary builds the ajudae command as a user would (with the race
 // detector when the tests have it) and returns its path.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	binary.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		if binary.dir, binary.err = os.MkdirTemp("", "ajudae-bin-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "ajudae")
+		args := []string{"build", "-o", binary.path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command(goTool, append(args, ".")...).CombinedOutput()
+		if err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	bin := filepath.Join(t.TempDir(), "ajudae")
-	args := []string{"build", "-o", bin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	out, err := exec.Command(goTool, append(args, ".")...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return binary.path
 }
 
 // process is a running ajudae binary.
