@@ -335,6 +335,8 @@ var listQuerySeeds = []listQuerySeed{
 	{7, actorAdmin, "limit=1"},
 	{7, actorTeamAdmin, ""},
 	{8, actorAdmin, "x=%ff%fe"},
+	{0, actorMember, strings.Repeat("status=Aberto&status=Fechado,Em_andamento&", 1200)}, // ~50 KiB of filter
+	{0, actorAdmin, strings.Repeat("q=a&", 3000)},
 }
 
 func FuzzListQuery(f *testing.F) {
