@@ -209,3 +209,15 @@ func CanReadAudit(a *Actor) error {
 	}
 	return nil
 }
+
+// CanSeeChange: a live update goes to whoever sees the ticket after the
+// change (so the team a ticket is redirected to hears of it, and the old
+// team no longer does); a change about an internal note only to the
+// ticket's staff.
+func CanSeeChange(a *Actor, c *TicketChange) bool {
+	t := &Ticket{Team: Ref{ID: c.TeamID}, CreatedBy: Ref{ID: c.CreatedBy}}
+	if !CanSeeTicket(a, t) {
+		return false
+	}
+	return !c.Internal || IsTicketStaff(a, t)
+}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -71,12 +72,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", Description: "The accessToken of POST /auth/login."},
 	}
-	cfg.Transformers = []huma.Transformer{func(_ huma.Context, _ string, v any) (any, error) {
-		if e, ok := v.(*huma.ErrorModel); ok && e.Type == "" {
-			e.Type = "about:blank" // huma's own validation errors, shaped like ours
-		}
-		return v, nil
-	}}
+	cfg.Transformers = []huma.Transformer{shapeHumaErrors}
 	a := humago.New(mux, cfg)
 	a.UseMiddleware(s.authenticate)
 	s.registerAuth(a)
@@ -84,9 +80,32 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerTeams(a)
 	s.registerTickets(a)
 	s.registerAudit(a)
+	s.registerAttachments(mux, a)
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())
 	return a
+}
+
+// shapeHumaErrors gives huma's own validation errors the shape of ours,
+// and never echoes a whole body or a password back in "value".
+func shapeHumaErrors(_ huma.Context, _ string, v any) (any, error) {
+	e, ok := v.(*huma.ErrorModel)
+	if !ok {
+		return v, nil
+	}
+	if e.Type == "" {
+		e.Type = "about:blank"
+	}
+	for _, d := range e.Errors {
+		switch d.Value.(type) {
+		case map[string]any, []any:
+			d.Value = nil
+		}
+		if d.Location == "body" || strings.Contains(strings.ToLower(d.Location), "password") {
+			d.Value = nil
+		}
+	}
+	return e, nil
 }
 
 //go:embed docs
@@ -121,7 +140,7 @@ func operation(id, method, path, tag, summary string, status int, errs ...int) h
 		// body of exactly 1 MiB through.
 		MaxBodyBytes: MaxBodyBytes + 1,
 	}
-	if slicesContains(errs, http.StatusUnprocessableEntity) || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
+	if slices.Contains(errs, http.StatusUnprocessableEntity) || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
 		o.Errors = append(o.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
 	}
 	return o
@@ -131,15 +150,6 @@ func public(o huma.Operation) huma.Operation {
 	o.Security = nil
 	o.Errors = o.Errors[1:]
 	return o
-}
-
-func slicesContains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 type clientKey struct{}

@@ -273,3 +273,26 @@ func TestTransferAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestProblemsDoNotEchoSecrets: a refused request never sends the
+// password, or the whole body, back in the problem's values.
+func TestProblemsDoNotEchoSecrets(t *testing.T) {
+	env := apitest.New(t, dbtest.Engines()[0])
+	const secret = "s3cret-Passw0rd-zz"
+	for _, body := range []any{
+		map[string]any{"email": "a@example.com", "password": secret, "extra": 1},
+		`{"email":"a@example.com","password":"` + secret + `"`,
+		map[string]any{"email": "a@example.com", "password": 12345},
+		map[string]any{"name": "A", "email": "bad", "password": secret + strings.Repeat("x", 200)},
+	} {
+		for _, path := range []string{"/auth/login", "/user/register"} {
+			r := env.Anonymous().Do("POST", path, body)
+			if r.Status < 400 || r.Status >= 500 {
+				t.Errorf("%s: %d", path, r.Status)
+			}
+			if strings.Contains(string(r.Body), secret) {
+				t.Errorf("%s echoes the password: %s", path, r.Body)
+			}
+		}
+	}
+}

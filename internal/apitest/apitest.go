@@ -5,6 +5,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/dbtest"
+	"github.com/ajudae/ajudae/internal/live"
 	"github.com/ajudae/ajudae/internal/server"
 	"github.com/ajudae/ajudae/internal/sqlstore"
 )
@@ -37,6 +39,7 @@ type Env struct {
 	Clock  *Clock
 	Logs   *bytes.Buffer // every log line of the server, JSON
 	Admin  *Client
+	Live   *live.Hub // serves GET /events, running for the test
 
 	secrets secrets // passwords sent and tokens received, never to be logged
 }
@@ -89,8 +92,14 @@ func New(t testing.TB, e dbtest.Engine, opts ...Option) *Env {
 	// Cleanups run last first: the logs are checked after the server has
 	// closed, so every request's log line is written.
 	t.Cleanup(env.checkLogs)
-	env.Server = httptest.NewServer(server.New(server.Deps{Store: db, Log: log, Version: "test", TrustProxy: true}))
+	env.Live = live.New(db, log, live.Options{Heartbeat: 200 * time.Millisecond})
+	liveCtx, stopLive := context.WithCancel(context.Background())
+	liveDone := make(chan struct{})
+	go func() { env.Live.Run(liveCtx); close(liveDone) }()
+	env.Server = httptest.NewServer(server.New(server.Deps{Store: db, Log: log, Version: "test", TrustProxy: true, Live: env.Live}))
 	t.Cleanup(env.Server.Close)
+	// Cleanups run last-in first-out: the streams end before the server closes.
+	t.Cleanup(func() { stopLive(); <-liveDone })
 	env.Admin = env.Login(AdminEmail, AdminPassword)
 	return env
 }

@@ -14,8 +14,10 @@ import (
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/api"
+	"github.com/ajudae/ajudae/internal/live"
 	"github.com/ajudae/ajudae/internal/problem"
 	"github.com/ajudae/ajudae/internal/sqlstore"
+	"github.com/ajudae/ajudae/internal/web"
 )
 
 // Deps are what the server needs.
@@ -27,6 +29,8 @@ type Deps struct {
 	MaxUpload  int64
 	// RequestTimeout bounds the work of one request (not the SSE stream).
 	RequestTimeout time.Duration
+	// Live serves GET /events; the caller runs it (nil: no live updates).
+	Live *live.Hub
 }
 
 // New returns the handler serving everything.
@@ -39,7 +43,19 @@ func New(d Deps) http.Handler {
 	h := &health{store: d.Store, log: d.Log}
 	mux.HandleFunc("GET /healthz", h.live)
 	mux.HandleFunc("GET /readyz", h.ready)
+	ui, err := web.New(web.Deps{Store: d.Store, Log: d.Log, TrustProxy: d.TrustProxy})
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a bug, and stops startup
+	}
+	ui.Register(mux)
+	if d.Live != nil {
+		mux.Handle("GET /events", d.Live)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if web.WantsHTML(r) {
+			ui.NotFound(w, r)
+			return
+		}
 		problem.Write(w, problem.New(http.StatusNotFound, "No route "+r.Method+" "+r.URL.Path+"."))
 	})
 	var handler http.Handler = mux

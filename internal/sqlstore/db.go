@@ -60,13 +60,14 @@ type DB struct {
 	log   *slog.Logger
 
 	migrations *goose.Provider
+	commits    chan struct{} // SQLite: a commit happened (wakes the live-updates tail)
 }
 
 // Open connects to the database that opts names and applies the pending
 // migrations. It does not seed data; see Seed.
 func Open(ctx context.Context, opts Options) (*DB, error) {
 	opts = withDefaults(opts)
-	db := &DB{opts: opts, log: opts.Logger}
+	db := &DB{opts: opts, log: opts.Logger, commits: make(chan struct{}, 1)}
 	var err error
 	if opts.URL != "" {
 		err = db.openPostgres(opts)
@@ -225,6 +226,10 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if err := stx.Commit(); err != nil {
 		return formatError(err)
+	}
+	select {
+	case db.commits <- struct{}{}:
+	default:
 	}
 	return nil
 }

@@ -17,38 +17,46 @@ func (db *DB) CreateMessage(ctx context.Context, a *ajudae.Actor, ticketID int64
 	if err := nm.Validate(); err != nil {
 		return nil, err
 	}
-	m := &ajudae.Message{TicketID: ticketID, Author: ajudae.Ref{ID: a.UserID, Name: a.Name}, Message: nm.Message, IsInternal: nm.IsInternal}
+	var m *ajudae.Message
 	err := db.inTx(ctx, func(tx *Tx) error {
-		var t ajudae.Ticket
-		err := tx.queryRow(ctx, `SELECT t.id, t.team_id, t.created_by, t.status, t.version FROM tickets t WHERE t.id = ?`+tx.db.d.forUpdate,
-			ticketID).Scan(&t.ID, &t.Team.ID, &t.CreatedBy.ID, &t.Status, &t.Version)
-		if err != nil {
-			return noRows(err, "Ticket")
-		}
-		if !ajudae.CanSeeTicket(a, &t) {
-			return notFound("Ticket")
-		}
-		if err := ajudae.CanPostMessage(a, &t, nm.IsInternal); err != nil {
-			return err
-		}
-		m.CreatedAt = tx.now
-		if err := tx.queryRow(ctx, `INSERT INTO messages (ticket_id, author_id, body, is_internal, created_at) VALUES (?, ?, ?, ?, ?)
-			RETURNING id`, ticketID, a.UserID, nm.Message, nm.IsInternal, tx.now).Scan(&m.ID); err != nil {
-			return formatError(err)
-		}
-		if !ajudae.ReplyReopens(a, &t, nm.IsInternal) {
-			return nil
-		}
-		if _, err := tx.exec(ctx, `UPDATE tickets SET status = 'Aberto', closed_at = NULL, updated_at = ?, version = version + 1
-			WHERE id = ?`, tx.now, ticketID); err != nil {
-			return err
-		}
-		return tx.addEvents(ctx, a, &t, event{typ: ajudae.EventReopened})
+		var err error
+		m, err = tx.createMessage(ctx, a, ticketID, nm)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post to ticket %d: %w", ticketID, err)
 	}
 	return m, nil
+}
+
+// createMessage is CreateMessage inside tx, for a validated nm.
+func (tx *Tx) createMessage(ctx context.Context, a *ajudae.Actor, ticketID int64, nm ajudae.NewMessage) (*ajudae.Message, error) {
+	m := &ajudae.Message{TicketID: ticketID, Author: ajudae.Ref{ID: a.UserID, Name: a.Name}, Message: nm.Message, IsInternal: nm.IsInternal}
+	var t ajudae.Ticket
+	err := tx.queryRow(ctx, `SELECT t.id, t.team_id, t.created_by, t.status, t.version FROM tickets t WHERE t.id = ?`+tx.db.d.forUpdate,
+		ticketID).Scan(&t.ID, &t.Team.ID, &t.CreatedBy.ID, &t.Status, &t.Version)
+	if err != nil {
+		return nil, noRows(err, "Ticket")
+	}
+	if !ajudae.CanSeeTicket(a, &t) {
+		return nil, notFound("Ticket")
+	}
+	if err := ajudae.CanPostMessage(a, &t, nm.IsInternal); err != nil {
+		return nil, err
+	}
+	m.CreatedAt = tx.now
+	if err := tx.queryRow(ctx, `INSERT INTO messages (ticket_id, author_id, body, is_internal, created_at) VALUES (?, ?, ?, ?, ?)
+		RETURNING id`, ticketID, a.UserID, nm.Message, nm.IsInternal, tx.now).Scan(&m.ID); err != nil {
+		return nil, formatError(err)
+	}
+	if !ajudae.ReplyReopens(a, &t, nm.IsInternal) {
+		return m, nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE tickets SET status = 'Aberto', closed_at = NULL, updated_at = ?, version = version + 1
+		WHERE id = ?`, tx.now, ticketID); err != nil {
+		return nil, err
+	}
+	return m, tx.addEvents(ctx, a, &t, event{typ: ajudae.EventReopened})
 }
 
 // FindMessages lists a visible ticket's conversation, oldest first;

@@ -43,7 +43,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	for _, r := range res {
 		db.log.InfoContext(ctx, "migration applied", "source", r.Source.Path, "duration", r.Duration)
 	}
-	return nil
+	return db.migrateJobs(ctx)
 }
 
 // SchemaCurrent reports whether every migration this binary knows is

@@ -71,47 +71,61 @@ func (db *DB) CreateTicket(ctx context.Context, a *ajudae.Actor, nt ajudae.NewTi
 	if err := nt.Validate(); err != nil {
 		return nil, false, err
 	}
-	var key *string
-	if nt.IdempotencyKey != "" {
-		key = &nt.IdempotencyKey
-	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		t = &ajudae.Ticket{Title: nt.Title, Description: nt.Description, Status: ajudae.StatusOpen, Priority: nt.Priority,
-			Team: ajudae.Ref{ID: nt.TeamID}, CreatedBy: ajudae.Ref{ID: a.UserID, Name: a.Name},
-			CreatedAt: tx.now, UpdatedAt: tx.now, Version: 1}
-		// One statement checks the team, inserts, and names the team.
-		err := tx.queryRow(ctx, `INSERT INTO tickets (title, description, status, priority, team_id, created_by,
-			created_at, updated_at, version, idempotency_key)
-			SELECT ?, ?, 'Aberto', ?, id, ?, ?, ?, 1, ? FROM teams WHERE id = ? AND deleted_at IS NULL
-			ON CONFLICT (created_by, idempotency_key) DO NOTHING
-			RETURNING id, (SELECT name FROM teams WHERE teams.id = tickets.team_id)`,
-			nt.Title, nt.Description, nt.Priority.Rank(), a.UserID, tx.now, tx.now, key, nt.TeamID).Scan(&t.ID, &t.Team.Name)
-		if errors.Is(err, sql.ErrNoRows) {
-			if key != nil {
-				var id int64
-				err := tx.queryRow(ctx, `SELECT id FROM tickets WHERE created_by = ? AND idempotency_key = ?`, a.UserID, *key).Scan(&id)
-				if err == nil {
-					t, err = tx.lockTicket(ctx, a, id)
-					return err
-				}
-				if !errors.Is(err, sql.ErrNoRows) {
-					return formatError(err)
-				}
-			}
-			var p ajudae.Problems
-			p.Add("teamId", "is not a team", nt.TeamID)
-			return p.Err()
-		}
-		if err != nil {
-			return formatError(err)
-		}
-		created = true
-		return tx.addEvents(ctx, a, t, event{typ: ajudae.EventCreated})
+		t, created, err = tx.createTicket(ctx, a, nt)
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("create ticket: %w", err)
 	}
 	return t, created, nil
+}
+
+// createTicket is CreateTicket inside tx, for a validated nt.
+func (tx *Tx) createTicket(ctx context.Context, a *ajudae.Actor, nt ajudae.NewTicket) (t *ajudae.Ticket, created bool, err error) {
+	var key *string
+	if nt.IdempotencyKey != "" {
+		key = &nt.IdempotencyKey
+	}
+	t = &ajudae.Ticket{Title: nt.Title, Description: nt.Description, Status: ajudae.StatusOpen, Priority: nt.Priority,
+		Team: ajudae.Ref{ID: nt.TeamID}, CreatedBy: ajudae.Ref{ID: a.UserID, Name: a.Name},
+		CreatedAt: tx.now, UpdatedAt: tx.now, Version: 1}
+	// One statement checks the team, inserts, and names the team.
+	err = tx.queryRow(ctx, `INSERT INTO tickets (title, description, status, priority, team_id, created_by,
+		created_at, updated_at, version, idempotency_key)
+		SELECT ?, ?, 'Aberto', ?, id, ?, ?, ?, 1, ? FROM teams WHERE id = ? AND deleted_at IS NULL
+		ON CONFLICT (created_by, idempotency_key) DO NOTHING
+		RETURNING id, (SELECT name FROM teams WHERE teams.id = tickets.team_id)`,
+		nt.Title, nt.Description, nt.Priority.Rank(), a.UserID, tx.now, tx.now, key, nt.TeamID).Scan(&t.ID, &t.Team.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		if key != nil {
+			var id int64
+			var at time.Time
+			err := tx.queryRow(ctx, `SELECT id, created_at FROM tickets WHERE created_by = ? AND idempotency_key = ?`,
+				a.UserID, *key).Scan(&id, &at)
+			switch {
+			case err == nil && tx.now.Sub(at) <= IdempotencyWindow:
+				t, err = tx.lockTicket(ctx, a, id)
+				return t, false, err
+			case err == nil:
+				// The key outlived its window (the sweeper had not cleared
+				// it yet): it opens a new ticket.
+				if _, err := tx.exec(ctx, `UPDATE tickets SET idempotency_key = NULL WHERE id = ?`, id); err != nil {
+					return nil, false, err
+				}
+				return tx.createTicket(ctx, a, nt)
+			case !errors.Is(err, sql.ErrNoRows):
+				return nil, false, formatError(err)
+			}
+		}
+		var p ajudae.Problems
+		p.Add("teamId", "is not a team", nt.TeamID)
+		return nil, false, p.Err()
+	}
+	if err != nil {
+		return nil, false, formatError(err)
+	}
+	return t, true, tx.addEvents(ctx, a, t, event{typ: ajudae.EventCreated})
 }
 
 // event is a timeline entry about to be written.
@@ -160,36 +174,43 @@ func (db *DB) UpdateTicket(ctx context.Context, a *ajudae.Actor, id int64, upd a
 	var t *ajudae.Ticket
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if t, err = tx.lockTicket(ctx, a, id); err != nil {
-			return err
-		}
-		u := upd.Effective(t)
-		if err := ajudae.CheckTicketUpdate(a, t, &u); err != nil {
-			return err
-		}
-		if upd.IfMatch != nil && *upd.IfMatch != t.Version {
-			return ajudae.Errorf(ajudae.ESTALE, "The ticket changed since version %d; it is at version %d.", *upd.IfMatch, t.Version)
-		}
-		if u.Empty() {
-			return nil
-		}
-		events, err := tx.applyUpdate(ctx, t, u)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE tickets SET title = ?, description = ?, status = ?, priority = ?, assigned_to = ?,
-			closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-			t.Title, t.Description, t.Status, t.Priority.Rank(), refID(t.AssignedTo), t.ClosedAt, tx.now, t.ID); err != nil {
-			return err
-		}
-		t.UpdatedAt = tx.now
-		t.Version++
-		return tx.addEvents(ctx, a, t, events...)
+		t, err = tx.updateTicket(ctx, a, id, upd)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update ticket %d: %w", id, err)
 	}
 	return t, nil
+}
+
+// updateTicket is UpdateTicket inside tx, for a validated upd.
+func (tx *Tx) updateTicket(ctx context.Context, a *ajudae.Actor, id int64, upd ajudae.TicketUpdate) (*ajudae.Ticket, error) {
+	t, err := tx.lockTicket(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	u := upd.Effective(t)
+	if err := ajudae.CheckTicketUpdate(a, t, &u); err != nil {
+		return nil, err
+	}
+	if upd.IfMatch != nil && *upd.IfMatch != t.Version {
+		return nil, ajudae.Errorf(ajudae.ESTALE, "The ticket changed since version %d; it is at version %d.", *upd.IfMatch, t.Version)
+	}
+	if u.Empty() {
+		return t, nil
+	}
+	events, err := tx.applyUpdate(ctx, t, u)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE tickets SET title = ?, description = ?, status = ?, priority = ?, assigned_to = ?,
+		closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+		t.Title, t.Description, t.Status, t.Priority.Rank(), refID(t.AssignedTo), t.ClosedAt, tx.now, t.ID); err != nil {
+		return nil, err
+	}
+	t.UpdatedAt = tx.now
+	t.Version++
+	return t, tx.addEvents(ctx, a, t, events...)
 }
 
 // applyUpdate changes t in memory as u says and returns the events that

@@ -65,6 +65,22 @@ func (db *DB) FindUser(ctx context.Context, a *ajudae.Actor, id int64) (*ajudae.
 	return findUser(ctx, db.read, db.d, id)
 }
 
+// FindUserByEmail returns the user with this e-mail, in any case, for
+// those who may see any user: ADMIN and ATTENDANTs (a USER gets
+// EFORBIDDEN before anything is looked up). An unknown or deleted user is
+// ENOTFOUND. The UI's team pages add members by e-mail with it.
+func (db *DB) FindUserByEmail(ctx context.Context, a *ajudae.Actor, email string) (*ajudae.User, error) {
+	if err := ajudae.CanSeeUser(a, 0); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := db.queryRow(ctx, `SELECT id FROM users WHERE lower(email) = lower(?) AND deleted_at IS NULL`, email).Scan(&id)
+	if err != nil {
+		return nil, fmt.Errorf("find user by e-mail: %w", noRows(err, "User"))
+	}
+	return db.FindUser(ctx, a, id)
+}
+
 func (tx *Tx) findUser(ctx context.Context, id int64) (*ajudae.User, error) {
 	return findUser(ctx, tx.tx, tx.db.d, id)
 }

@@ -1,0 +1,287 @@
+package web_test
+
+// Browser tests: Debian's Chromium, headless, driven by chromedp against
+// the real server on each engine. One browser serves the whole package;
+// each user gets a tab in a browser context of its own (its own cookies).
+//
+// Screenshots for the README: AJUDAE_SCREENSHOTS=docs/screenshots go test ./internal/web -run TestBrowser
+// (the path is relative to the repository root).
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/ajudae/ajudae/internal/apitest"
+)
+
+// browser is the one Chromium of the package, started by the first test
+// that needs it and stopped by TestMain.
+var browser struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel []context.CancelFunc
+	dir    string
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for i := len(browser.cancel) - 1; i >= 0; i-- {
+		browser.cancel[i]()
+	}
+	if browser.dir != "" {
+		os.RemoveAll(browser.dir)
+	}
+	os.Exit(code)
+}
+
+// chromiumPath finds Chromium: AJUDAE_CHROMIUM, then the usual names.
+func chromiumPath() string {
+	if p := os.Getenv("AJUDAE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browserContext returns the package's browser. Without Chromium the test
+// is skipped loudly, or fails under AJUDAE_REQUIRE_POSTGRES=1 (CI), where
+// the browser tests must run.
+func browserContext(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		msg := "Chromium not found (apt-get install chromium, or set AJUDAE_CHROMIUM): the browser tests did NOT run"
+		if os.Getenv("AJUDAE_REQUIRE_POSTGRES") == "1" {
+			t.Fatal(msg)
+		}
+		fmt.Fprintln(os.Stderr, "\n*** WARNING: "+msg+" ***")
+		t.Skip(msg)
+	}
+	browser.once.Do(func() {
+		browser.dir, browser.err = os.MkdirTemp("", "ajudae-chromium-")
+		if browser.err != nil {
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox,
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.UserDataDir(browser.dir),
+			chromedp.WindowSize(1280, 900),
+		)
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(alloc)
+		browser.cancel = append(browser.cancel, cancelAlloc, cancelCtx)
+		browser.ctx = ctx
+		browser.err = chromedp.Do(ctx)
+	})
+	if browser.err != nil {
+		t.Fatalf("start chromium %s: %v", path, browser.err)
+	}
+	return browser.ctx
+}
+
+// tab is one user's tab, with its own cookies, on the server of env.
+type tab struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+	base string
+
+	mu       sync.Mutex
+	requests []string // every URL the tab asked for
+}
+
+// newTab opens a tab whose browser prefers Brazilian Portuguese.
+func newTab(t *testing.T, env *apitest.Env, name string) *tab {
+	t.Helper()
+	return newTabLang(t, env, name, "pt-BR,pt;q=0.9")
+}
+
+// newTabLang opens a tab that sends acceptLanguage as Accept-Language.
+func newTabLang(t *testing.T, env *apitest.Env, name, acceptLanguage string) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserContext(t), chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute) // a bound, not an assertion
+	t.Cleanup(func() { cancelTimeout(); cancel() })
+	tb := &tab{t: t, name: name, ctx: ctx, base: env.Server.URL}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Accept-Language": acceptLanguage}})
+		return err
+	})); err != nil {
+		t.Fatalf("%s: open tab: %v", name, err)
+	}
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			tb.mu.Lock()
+			tb.requests = append(tb.requests, e.Request.URL)
+			tb.mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatalf("%s: listen: %v", name, err)
+	}
+	return tb
+}
+
+func (b *tab) fail(format string, args ...any) {
+	b.t.Helper()
+	b.t.Fatalf(b.name+": "+format, args...)
+}
+
+func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.fail("%s: %v", what, err)
+	}
+}
+
+// visit loads path and waits until sel shows.
+func (b *tab) visit(path, sel string) {
+	b.t.Helper()
+	b.do("visit "+path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+func (b *tab) fill(sel, value string) {
+	b.t.Helper()
+	b.do("fill "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value))
+}
+
+// click clicks sel and waits until then shows.
+func (b *tab) click(sel, then string) {
+	b.t.Helper()
+	b.do("click "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(then)))
+}
+
+// tick clicks a checkbox or a control that changes nothing else.
+func (b *tab) tick(sel string) {
+	b.t.Helper()
+	b.do("click "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+}
+
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b *tab) attr(sel, name string) string {
+	b.t.Helper()
+	r, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	if err != nil {
+		b.fail("attribute %s of %s: %v", name, sel, err)
+	}
+	return r.Value
+}
+
+// count returns how many elements match sel now.
+func (b *tab) count(sel string) int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", sel)))
+	if err != nil {
+		b.fail("count %s: %v", sel, err)
+	}
+	return n
+}
+
+// pageText is the visible text of the page.
+func (b *tab) pageText() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string]("document.body.innerText"))
+	if err != nil {
+		b.fail("page text: %v", err)
+	}
+	return s
+}
+
+// waitText waits until the page shows s.
+func (b *tab) waitText(s string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](fmt.Sprintf("document.body.innerText.includes(%q)", s))); err != nil {
+		b.fail("wait for text %q: %v (page: %s)", s, err, b.pageText())
+	}
+}
+
+// waitAttr waits until sel has attribute name equal to value.
+func (b *tab) waitAttr(sel, name, value string) {
+	b.t.Helper()
+	js := fmt.Sprintf("(function(){var e=document.querySelector(%q);return !!e && e.getAttribute(%q)===%q})()", sel, name, value)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js)); err != nil {
+		b.fail("wait for %s[%s=%q]: %v", sel, name, value, err)
+	}
+}
+
+func (b *tab) login(email, password string) {
+	b.t.Helper()
+	b.visit("/login", "#email")
+	b.fill("#email", email)
+	b.fill("#password", password)
+	b.click(`form[action="/login"] button[type=submit]`, "#ticket-results")
+}
+
+// path is the current path of the tab.
+func (b *tab) path() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.fail("location: %v", err)
+	}
+	return strings.TrimPrefix(loc, b.base)
+}
+
+// assertSameOrigin checks that the tab asked for nothing outside the server.
+func (b *tab) assertSameOrigin() {
+	b.t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.requests) == 0 {
+		b.fail("no requests were seen: the network listener is not working")
+	}
+	for _, u := range b.requests {
+		if !strings.HasPrefix(u, b.base+"/") && u != b.base && !strings.HasPrefix(u, "data:") && u != "about:blank" {
+			b.fail("a request left the origin: %s", u)
+		}
+	}
+}
+
+// screenshot saves the page as name.png under AJUDAE_SCREENSHOTS, when set.
+func (b *tab) screenshot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("AJUDAE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", "..", dir) // relative to the repository root
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.fail("screenshot dir: %v", err)
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.fail("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.fail("screenshot %s: %v", name, err)
+	}
+}
