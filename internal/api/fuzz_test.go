@@ -129,7 +129,7 @@ func (fx *fuzzFixture) protectedUser(id int64) bool {
 // login is recorded, by design) and sessions.last_used_at (touched by
 // authentication, at most once a minute).
 var fingerprintTables = []string{"users", "sessions", "rotated_refresh_tokens", "teams", "memberships",
-	"tickets", "messages", "ticket_events", "audit_log"}
+	"tickets", "messages", "ticket_events", "audit_log", "attachments"}
 
 // fingerprint returns a hash of every row of every table that holds data.
 func (fx *fuzzFixture) fingerprint(t testing.TB) string {
@@ -174,7 +174,7 @@ type call struct {
 	path   string // unescaped segments already escaped by the caller
 	query  string
 	header http.Header
-	body   []byte // sent as application/json when not nil
+	body   []byte // sent as application/json when not nil, unless header names another type
 }
 
 // result is what the server answered.
@@ -204,7 +204,7 @@ func (fx *fuzzFixture) do(t testing.TB, c call) *result {
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
-	if c.body != nil {
+	if c.body != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.actor.Token != "" {
@@ -423,6 +423,7 @@ func FuzzTicketQuery(f *testing.F) {
 type idRoute struct {
 	method, path string // %s is the id
 	body         string
+	contentType  string // of body; JSON when empty
 	guard        func(fx *fuzzFixture, id int64) bool
 }
 
@@ -451,8 +452,19 @@ func (fx *fuzzFixture) idRoutes() []idRoute {
 		{method: "DELETE", path: "/team/%s/members/" + itoa(fx.victim)},
 		{method: "DELETE", path: "/team/" + itoa(fx.fin) + "/members/%s", guard: user},
 		{method: "DELETE", path: "/auth/sessions/%s", guard: session},
+		{method: "GET", path: "/ticket/%s/attachments"},
+		{method: "POST", path: "/ticket/%s/attachments", body: uploadBody, contentType: uploadType},
+		{method: "GET", path: "/attachment/%s"},
 	}
 }
+
+// uploadBody is a small valid multipart upload of a file field.
+const (
+	uploadBoundary = "fuzz-boundary"
+	uploadType     = "multipart/form-data; boundary=" + uploadBoundary
+	uploadBody     = "--" + uploadBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"nota.txt\"\r\n" +
+		"Content-Type: text/plain\r\n\r\nolá\r\n--" + uploadBoundary + "--\r\n"
+)
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
@@ -464,9 +476,12 @@ func (fx *fuzzFixture) pathID(t testing.TB, route, actor uint8, id string) {
 	if n, err := strconv.ParseInt(id, 10, 64); err == nil && rt.guard != nil && rt.guard(fx, n) {
 		a = fx.actors[actorAnon]
 	}
-	c := call{actor: a, method: rt.method, path: fmt.Sprintf(rt.path, url.PathEscape(id))}
+	c := call{actor: a, method: rt.method, path: fmt.Sprintf(rt.path, url.PathEscape(id)), header: http.Header{}}
 	if rt.body != "" {
 		c.body = []byte(rt.body)
+	}
+	if rt.contentType != "" {
+		c.header.Set("Content-Type", rt.contentType)
 	}
 	fx.do(t, c)
 }
@@ -486,6 +501,7 @@ var pathIDSeeds = []pathIDSeed{
 	{8, actorAdmin, "999999"}, {9, actorAdmin, "3"}, {10, actorRequester, "1"}, {11, actorAdmin, "3"},
 	{12, actorAdmin, "1"}, {12, actorAdmin, "999999"}, {13, actorMember, "1"}, {14, actorAdmin, "3"},
 	{15, actorAdmin, "999999"}, {16, actorTeamAdmin, "1"}, {17, actorAdmin, "2"}, {18, actorRequester, "1"},
+	{19, actorRequester, "1"}, {20, actorRequester, "1"}, {20, actorMember, "abc"}, {21, actorRequester, "1"}, {21, actorAdmin, "0"},
 }
 
 func FuzzPathID(f *testing.F) {
@@ -596,6 +612,79 @@ func FuzzJSONBody(f *testing.F) {
 	})
 }
 
+// upload sends body, of contentType, as an attachment of the fixture's
+// ticket; a 201 is downloadable as an attachment that the browser will
+// not sniff or run.
+func (fx *fuzzFixture) upload(t testing.TB, actor uint8, contentType string, body []byte) {
+	if !headerValue(contentType) {
+		return
+	}
+	c := call{actor: fx.actor(actor), method: "POST", path: "/ticket/" + itoa(fx.ticket) + "/attachments",
+		header: http.Header{"Content-Type": {contentType}}, body: body}
+	if contentType == "" {
+		c.header.Set("Content-Type", "application/octet-stream")
+	}
+	r := fx.do(t, c)
+	if r.status != 201 {
+		return
+	}
+	var at ajudae.Attachment
+	if err := json.Unmarshal(r.body, &at); err != nil || at.ID <= 0 {
+		t.Fatalf("upload answered 201 with %s", r.body)
+	}
+	d := fx.do(t, call{actor: fx.actors[actorAdmin], method: "GET", path: "/attachment/" + itoa(at.ID)})
+	if d.status != 200 || !strings.HasPrefix(d.header.Get("Content-Disposition"), "attachment") ||
+		d.header.Get("X-Content-Type-Options") != "nosniff" || int64(len(d.body)) != at.Size {
+		t.Fatalf("download of %+v: %d, headers %v, %d bytes", at, d.status, d.header, len(d.body))
+	}
+}
+
+type uploadSeed struct {
+	actor       uint8
+	contentType string
+	body        string
+}
+
+func multipartParts(boundary string, parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString("--" + boundary + "\r\n" + p + "\r\n")
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.String()
+}
+
+var uploadSeeds = []uploadSeed{
+	{actorRequester, uploadType, uploadBody},
+	{actorMember, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"../../etc/passwd\"\r\n\r\nroot")},
+	{actorMember, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"C:\\\\Users\\\\a.txt\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"a\x00b.txt\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"x.html\"\r\nContent-Type: text/html; charset=\"utf-8\"\r\n\r\n<script>alert(1)</script>")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"other\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\""+strings.Repeat("n", 256)+"\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename*=UTF-8''%C3%A7%C3%A3o.txt\r\n\r\nx")},
+	{actorAdmin, uploadType, "--" + uploadBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.txt\"\r\n\r\nno end"},
+	{actorAdmin, "multipart/form-data", uploadBody},
+	{actorAdmin, "multipart/form-data; boundary=", uploadBody},
+	{actorAdmin, "text/plain", "just text"},
+	{actorOther(), uploadType, uploadBody},
+	{actorAnon, uploadType, uploadBody},
+}
+
+// actorOther is the seed's way of naming a byte past the callers (it wraps).
+func actorOther() uint8 { return actorCount + actorRequester }
+
+func FuzzUpload(f *testing.F) {
+	for _, s := range uploadSeeds {
+		f.Add(s.actor, s.contentType, []byte(s.body))
+	}
+	fx := newFuzzFixture(f, sqliteEngine(f))
+	f.Fuzz(func(t *testing.T, actor uint8, contentType string, body []byte) {
+		fx.upload(t, actor, contentType, body)
+	})
+}
+
 // sqliteEngine returns the SQLite engine: fuzzing runs there (one process
 // per worker, each with its own file).
 func sqliteEngine(tb testing.TB) dbtest.Engine {
@@ -624,6 +713,9 @@ func TestHostileInput(t *testing.T) {
 		}
 		for _, s := range jsonBodySeeds {
 			fx.jsonBody(t, s.route, s.actor, s.header, []byte(s.body))
+		}
+		for _, s := range uploadSeeds {
+			fx.upload(t, s.actor, s.contentType, []byte(s.body))
 		}
 	})
 }
