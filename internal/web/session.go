@@ -69,8 +69,13 @@ func safeNext(next string) string {
 	return next
 }
 
-// localPath reports whether p is a path of this site (not //host or /\host).
+// localPath reports whether p is a path of this site (not //host or
+// /\host). A browser drops tabs and newlines from a URL, so "/\t/host" is
+// //host too: no control character is allowed.
 func localPath(p string) bool {
+	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return false
+	}
 	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
 }
 
