@@ -32,7 +32,7 @@ func TestBodyLimit(t *testing.T) {
 		fx := newFuzzFixture(t, e)
 		for _, rt := range fx.bodyRoutes() {
 			t.Run(rt[0]+" "+rt[1], func(t *testing.T) {
-				a := fx.actors[actorAdmin]
+				a := fx.Actors[actorAdmin]
 				r := fx.do(t, call{actor: a, method: rt[0], path: rt[1], body: padded(mib + 1)})
 				if r.status != http.StatusRequestEntityTooLarge {
 					t.Errorf("1 MiB + 1 byte: status %d, want 413: %s", r.status, r.body)
@@ -63,7 +63,7 @@ func (infiniteA) Read(p []byte) (int, error) {
 
 func sendChunked(t *testing.T, fx *fuzzFixture, token, method, path string, body io.Reader) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, fx.env.Server.URL+path, io.NopCloser(body))
+	req, err := http.NewRequest(method, fx.Env.Server.URL+path, io.NopCloser(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func sendChunked(t *testing.T, fx *fuzzFixture, token, method, path string, body
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := fx.client.Do(req)
+	res, err := fx.Client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -13,28 +13,8 @@ import (
 	"github.com/ajudae/ajudae/internal/web"
 )
 
-// browserTarget returns where a browser goes for a Location (or
-// HX-Redirect) value on this site: it drops tabs and newlines and reads a
-// backslash as a slash (the WHATWG URL parser), so "/\t/evil" is //evil.
-func browserTarget(loc string) string {
-	loc = strings.Map(func(r rune) rune {
-		switch r {
-		case '\t', '\n', '\r':
-			return -1
-		case '\\':
-			return '/'
-		}
-		return r
-	}, strings.TrimLeft(loc, " \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"))
-	return loc
-}
-
-// offSite reports whether a browser would leave the site for loc. (A
-// percent-encoded slash or tab in a path stays encoded in a browser.)
-func offSite(loc string) bool {
-	t := browserTarget(loc)
-	return !strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")
-}
+// offSite reports whether a browser would leave the site for loc.
+func offSite(loc string) bool { return apitest.OffSite(loc) }
 
 // TestRedirectsStayOnSite: the "next" of the login form, the language
 // switch and the admin forms' "back" never send the browser to another
