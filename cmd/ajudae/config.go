@@ -5,14 +5,32 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"time"
 
 	"github.com/joho/godotenv"
 
+	"github.com/ajudae/ajudae/internal/notify"
 	"github.com/ajudae/ajudae/internal/password"
 )
+
+// loopbackOnly refuses an address that is not on the loopback interface:
+// profiles expose internals, so pprof never listens where others reach it.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q is not a loopback address (use 127.0.0.1:PORT)", addr)
+	}
+	return nil
+}
 
 // Config is every setting of the server. parseConfig is its only reader
 // of flags and environment.
@@ -31,6 +49,11 @@ type Config struct {
 	DBMaxConns     int
 	Argon2         password.Params
 	RequestTimeout time.Duration
+
+	SMTP         notify.SMTP // e-mail; no host = jobs recorded as skipped
+	PublicURL    string      // the server's public address, for links in e-mail
+	MetricsToken string      // when set, GET /metrics wants it as a bearer token
+	PprofAddr    string      // loopback address of the pprof server; empty = off
 }
 
 // envLookup returns the value of an environment variable: the real
@@ -94,6 +117,16 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	trust := getenv("AJUDAE_TRUST_PROXY") == "true" || getenv("AJUDAE_TRUST_PROXY") == "1"
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", trust, "take the client address from X-Forwarded-For (env AJUDAE_TRUST_PROXY)")
 	num(&c.MaxUpload, "max-upload", "AJUDAE_MAX_UPLOAD", 10<<20, "largest attachment in bytes")
+	var smtpPort int64
+	str(&c.SMTP.Host, "smtp-host", "AJUDAE_SMTP_HOST", "", "SMTP server for e-mail notifications; empty records them as skipped")
+	num(&smtpPort, "smtp-port", "AJUDAE_SMTP_PORT", 0, "SMTP port (default 587; 465 with -smtp-tls tls; 25 with none)")
+	str(&c.SMTP.Username, "smtp-username", "AJUDAE_SMTP_USERNAME", "", "SMTP user; empty: no authentication")
+	str(&c.SMTP.Password, "smtp-password", "AJUDAE_SMTP_PASSWORD", "", "SMTP password")
+	str(&c.SMTP.From, "smtp-from", "AJUDAE_SMTP_FROM", "", "sender address of the notifications, e.g. Ajudaê <ajuda@example.com>")
+	str(&c.SMTP.TLS, "smtp-tls", "AJUDAE_SMTP_TLS", "starttls", "starttls (required), tls (implicit) or none")
+	str(&c.PublicURL, "public-url", "AJUDAE_PUBLIC_URL", "", "public address of the server, for links in e-mail")
+	str(&c.MetricsToken, "metrics-token", "AJUDAE_METRICS_TOKEN", "", "bearer token GET /metrics requires; empty: open")
+	str(&c.PprofAddr, "pprof-addr", "AJUDAE_PPROF_ADDR", "", "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off")
 	var conns, mem, iters, threads int64
 	num(&conns, "db-max-conns", "AJUDAE_DB_MAX_CONNS", 20, "PostgreSQL connection pool size")
 	def := password.DefaultParams()
@@ -113,6 +146,15 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return nil, errors.New("argon2 parameters out of range")
 	}
 	c.DBMaxConns = int(conns)
+	c.SMTP.Port = int(smtpPort)
+	if err := c.SMTP.Validate(); err != nil {
+		return nil, err
+	}
+	if c.PprofAddr != "" {
+		if err := loopbackOnly(c.PprofAddr); err != nil {
+			return nil, fmt.Errorf("AJUDAE_PPROF_ADDR: %w", err)
+		}
+	}
 	c.Argon2 = password.Params{Memory: uint32(mem), Time: uint32(iters), Threads: uint8(threads)}
 	switch c.LogFormat {
 	case "json", "text":

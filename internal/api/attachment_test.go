@@ -202,3 +202,24 @@ func TestAttachmentBadUploads(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenAPIDocumentsPlainRoutes: the routes served outside huma are in
+// the OpenAPI document too.
+func TestOpenAPIDocumentsPlainRoutes(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		env := apitest.New(t, e)
+		r := env.Do("", apitest.Request{Method: "GET", Path: "/openapi.json"})
+		var doc struct {
+			Paths map[string]map[string]any `json:"paths"`
+		}
+		r.JSON(t, &doc)
+		for path, method := range map[string]string{"/events": "get", "/ticket/{id}/attachments": "post", "/attachment/{id}": "get"} {
+			if _, ok := doc.Paths[path][method]; !ok {
+				t.Errorf("/openapi.json lacks %s %s", method, path)
+			}
+		}
+		if _, ok := doc.Paths["/ticket/{id}/attachments"]["get"]; !ok {
+			t.Error("/openapi.json lacks get /ticket/{id}/attachments")
+		}
+	})
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/problem"
 	"github.com/ajudae/ajudae/internal/sqlstore"
@@ -68,3 +70,29 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func reflectType[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+// documentEvents adds GET /events, served by internal/live, to the OpenAPI
+// document.
+func documentEvents(a huma.API) {
+	a.OpenAPI().AddOperation(&huma.Operation{
+		OperationID: "events", Method: http.MethodGet, Path: "/events", Tags: []string{"Ticket"},
+		Summary: "Live updates (Server-Sent Events) about the tickets the caller can see",
+		Description: "Authenticated by the bearer token or the web UI's cookie `" + SessionCookie + "`. " +
+			"Each event has `id:` (the timeline event id, increasing), `event:` one of ticket.created, ticket.updated, " +
+			"ticket.redirected, message.added, and `data:` JSON `{type, ticketId, teamId, event}` where event is the " +
+			"timeline entry as GET /ticket/{id}/events shows it. The team a ticket is redirected to receives " +
+			"ticket.redirected; a requester never receives anything about an internal note. Send Last-Event-ID " +
+			"(or ?lastEventId=) to replay what came after it (up to 1000 events). A comment every 20 s keeps " +
+			"proxies from closing the stream; when the session ends (logout) the server sends `event: session.ended` and closes.",
+		Parameters: []*huma.Param{
+			{Name: "Last-Event-ID", In: "header", Schema: &huma.Schema{Type: "integer", Format: "int64"}},
+			{Name: "lastEventId", In: "query", Schema: &huma.Schema{Type: "integer", Format: "int64"}},
+		},
+		Security: []map[string][]string{{bearerScheme: {}}},
+		Responses: map[string]*huma.Response{
+			"200": {Description: "The stream", Content: map[string]*huma.MediaType{"text/event-stream": {Schema: &huma.Schema{Type: "string"}}}},
+			"401": {Description: "Unauthorized"},
+			"422": {Description: "Last-Event-ID is not an event id"},
+		},
+	})
+}

@@ -158,11 +158,14 @@ func (s *Server) registerTickets(a huma.API) {
 
 func (s *Server) handleTicketCreate(ctx context.Context, in *ticketCreateInput) (*ticketCreatedOutput, error) {
 	b := in.Body
-	t, _, err := s.store.CreateTicket(ctx, ajudae.ActorFrom(ctx), ajudae.NewTicket{
+	t, created, err := s.store.CreateTicket(ctx, ajudae.ActorFrom(ctx), ajudae.NewTicket{
 		Title: b.Title, Description: b.Description, TeamID: b.TeamID, Priority: ajudae.Priority(b.Priority), IdempotencyKey: in.IdempotencyKey,
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)
+	}
+	if created && s.created != nil {
+		s.created()
 	}
 	return &ticketCreatedOutput{ETag: etag(t.Version), Location: fmt.Sprintf("/ticket/%d", t.ID), Body: t}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/api"
 	"github.com/ajudae/ajudae/internal/live"
+	"github.com/ajudae/ajudae/internal/metrics"
 	"github.com/ajudae/ajudae/internal/problem"
 	"github.com/ajudae/ajudae/internal/sqlstore"
 	"github.com/ajudae/ajudae/internal/web"
@@ -31,6 +32,10 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// Live serves GET /events; the caller runs it (nil: no live updates).
 	Live *live.Hub
+	// Metrics, when set, instruments every request and serves GET /metrics
+	// (with MetricsToken, only to a request bearing it).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 // New returns the handler serving everything.
@@ -39,7 +44,12 @@ func New(d Deps) http.Handler {
 		d.RequestTimeout = 30 * time.Second
 	}
 	mux := http.NewServeMux()
-	api.New(mux, api.Deps{Store: d.Store, Log: d.Log, Version: d.Version, TrustProxy: d.TrustProxy, MaxUpload: d.MaxUpload})
+	ad := api.Deps{Store: d.Store, Log: d.Log, Version: d.Version, TrustProxy: d.TrustProxy, MaxUpload: d.MaxUpload}
+	if d.Metrics != nil {
+		ad.TicketCreated = d.Metrics.TicketCreated
+		mux.Handle("GET /metrics", d.Metrics.Handler(d.MetricsToken))
+	}
+	api.New(mux, ad)
 	h := &health{store: d.Store, log: d.Log}
 	mux.HandleFunc("GET /healthz", h.live)
 	mux.HandleFunc("GET /readyz", h.ready)
@@ -60,6 +70,9 @@ func New(d Deps) http.Handler {
 	})
 	var handler http.Handler = mux
 	handler = readBody(handler)
+	if d.Metrics != nil {
+		handler = d.Metrics.Instrument(handler)
+	}
 	handler = securityHeaders(d.TrustProxy, handler)
 	handler = timeout(d.RequestTimeout, handler)
 	handler = recoverPanics(d.Log, handler)

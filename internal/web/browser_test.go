@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ajudae/ajudae/internal/apitest"
@@ -105,8 +106,9 @@ type tab struct {
 	ctx  context.Context
 	base string
 
-	mu       sync.Mutex
-	requests []string // every URL the tab asked for
+	mu         sync.Mutex
+	requests   []string // every URL the tab asked for
+	exceptions []string // uncaught JavaScript exceptions
 }
 
 // newTab opens a tab whose browser prefers Brazilian Portuguese.
@@ -118,10 +120,16 @@ func newTab(t *testing.T, env *apitest.Env, name string) *tab {
 // newTabLang opens a tab that sends acceptLanguage as Accept-Language.
 func newTabLang(t *testing.T, env *apitest.Env, name, acceptLanguage string) *tab {
 	t.Helper()
+	return openTab(t, env.Server.URL, name, acceptLanguage)
+}
+
+// openTab opens a tab on the server at base.
+func openTab(t *testing.T, base, name, acceptLanguage string) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserContext(t), chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute) // a bound, not an assertion
 	t.Cleanup(func() { cancelTimeout(); cancel() })
-	tb := &tab{t: t, name: name, ctx: ctx, base: env.Server.URL}
+	tb := &tab{t: t, name: name, ctx: ctx, base: base}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 			Headers: network.Headers{"Accept-Language": acceptLanguage}})
@@ -130,10 +138,13 @@ func newTabLang(t *testing.T, env *apitest.Env, name, acceptLanguage string) *ta
 		t.Fatalf("%s: open tab: %v", name, err)
 	}
 	if err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
-			tb.mu.Lock()
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
 			tb.requests = append(tb.requests, e.Request.URL)
-			tb.mu.Unlock()
+		case *runtime.EventExceptionThrown:
+			tb.exceptions = append(tb.exceptions, e.ExceptionDetails.Text)
 		}
 	}); err != nil {
 		t.Fatalf("%s: listen: %v", name, err)
@@ -249,11 +260,15 @@ func (b *tab) path() string {
 	return strings.TrimPrefix(loc, b.base)
 }
 
-// assertSameOrigin checks that the tab asked for nothing outside the server.
+// assertSameOrigin checks that the tab asked for nothing outside the
+// server and that no script of the pages threw.
 func (b *tab) assertSameOrigin() {
 	b.t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for _, e := range b.exceptions {
+		b.fail("uncaught JavaScript exception: %s", e)
+	}
 	if len(b.requests) == 0 {
 		b.fail("no requests were seen: the network listener is not working")
 	}
@@ -284,4 +299,34 @@ func (b *tab) screenshot(name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		b.fail("screenshot %s: %v", name, err)
 	}
+}
+
+func waitVisible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
+
+func waitNotPresent(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitNotPresent(chromedp.CSS(sel))
+}
+
+func typeKeys(sel, keys string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), keys)
+}
+
+// mark leaves a mark in the page's window, which a full load erases.
+func (b *tab) mark() {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[int]("window.ajudaeTestMark = 42")); err != nil {
+		b.fail("mark: %v", err)
+	}
+}
+
+// marked reports whether the mark is still there.
+func (b *tab) marked() bool {
+	b.t.Helper()
+	ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("window.ajudaeTestMark === 42"))
+	if err != nil {
+		b.fail("marked: %v", err)
+	}
+	return ok
 }

@@ -204,6 +204,7 @@ var messages = map[string][2]string{
 	"ticket.reply.placeholder":  {"Escreva sua mensagem…", "Write your message…"},
 	"ticket.reply.reopens":      {"Sua resposta reabre este chamado.", "Your reply reopens this ticket."},
 	"ticket.send":               {"Enviar", "Send"},
+	"ticket.edit":               {"Editar assunto e descrição", "Edit subject and description"},
 	"ticket.details":            {"Detalhes", "Details"},
 	"ticket.requester":          {"Solicitante", "Requester"},
 	"ticket.unassigned":         {"Sem responsável", "Unassigned"},

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/api"
 )
 
 // SessionCookie is the name of the cookie that carries the UI's session:
-// the access token of a web session of the API's session store. GET
-// /events accepts it too.
-const SessionCookie = "ajudae_session"
+// the access token of a web session of the API's session store. The API's
+// cookie-authenticated routes (GET /events, attachment downloads) read the
+// same cookie, so the name is theirs.
+const SessionCookie = api.SessionCookie
 
 // langCookie remembers the language a user picked.
 const langCookie = "lang"
@@ -90,9 +92,11 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// isHTMX reports whether htmx asked for a part of a page.
+// isHTMX reports whether htmx asked for a part of a page (not a boosted
+// link, nor the restoring of a page from history, which want it whole).
 func isHTMX(r *http.Request) bool {
-	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true"
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" &&
+		r.Header.Get("HX-History-Restore-Request") != "true"
 }
 
 // secure reports whether the browser reached us over TLS.
@@ -140,6 +144,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, v *view) {
 	if err != nil {
 		s.formError(w, r, v, "login", err)
 		return
+	}
+	if v.Actor != nil {
+		// Logging in again replaces the session the cookie held.
+		if err := s.store.Logout(r.Context(), v.Actor); err != nil {
+			s.log.WarnContext(r.Context(), "revoke the replaced session", "err", err)
+		}
 	}
 	setSession(w, r, tokens.AccessToken, tokens.ExpiresIn)
 	s.redirect(w, r, next)

@@ -26,6 +26,7 @@ type ticketPage struct {
 	CanRedirect   bool
 	Teams         []ajudae.Team // where it may be redirected
 	ReplyReopens  bool          // a reply by the actor reopens it
+	CanEdit       bool          // title and description
 }
 
 // Priorities returns every priority, for the priority control.
@@ -60,6 +61,8 @@ func (s *Server) loadTicket(ctx context.Context, v *view, id int64) (*ticketPage
 			p.CanPriority = true
 		}
 	}
+	edit := t.Title + " "
+	p.CanEdit = allowed(a, t, ajudae.TicketUpdate{Title: &edit})
 	p.CanAssign = ajudae.CanManageTicket(a, t)
 	if p.CanAssign {
 		if p.Members, err = s.members(ctx, a, t.Team.ID); err != nil {
@@ -239,6 +242,11 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, v *view, sta
 		return
 	}
 	d, err := s.loadTicket(r.Context(), v, id)
+	if ajudae.ErrorCode(err) == ajudae.ENOTFOUND && isHTMX(r) {
+		// A live refresh of a ticket that just left the actor's sight.
+		s.redirect(w, r, "/tickets?notice=gone")
+		return
+	}
 	if ajudae.ErrorCode(err) == ajudae.ENOTFOUND {
 		s.renderError(w, r, v, http.StatusNotFound, v.T("error.ticket.notfound"))
 		return
@@ -291,6 +299,15 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request, v *v
 		u ajudae.TicketUpdate
 		p ajudae.Problems
 	)
+	if f, ok := r.PostForm["title"]; ok {
+		u.Title = &f[0]
+	}
+	if f, ok := r.PostForm["description"]; ok {
+		u.Description = &f[0]
+	}
+	if u.Title != nil || u.Description != nil {
+		v.Form = formValues(r, "title", "description")
+	}
 	if f, ok := r.PostForm["status"]; ok {
 		st := ajudae.Status(f[0])
 		u.Status = &st

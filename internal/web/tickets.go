@@ -119,7 +119,12 @@ func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request, v *vie
 	ctx, a := r.Context(), v.Actor
 	v.Title = v.T("tickets.title")
 	f, kept, ferr := listFilter(a, r.URL.Query())
-	d := &listPage{Filter: kept, Self: r.URL.RequestURI()}
+	self := cloneValues(kept)
+	self.Set("cursor", f.Page.Cursor)
+	d := &listPage{Filter: kept, Self: listURL(self)}
+	if isHTMX(r) {
+		w.Header().Set("HX-Push-Url", d.Self) // without the empty filters
+	}
 	v.D = d
 	d.Filtered = len(f.Status) > 0 || f.Priority != nil || f.TeamID != nil || f.AssignedToID != nil || f.Unassigned || f.Q != ""
 	var err error

@@ -316,6 +316,12 @@ func TestSessionCookie(t *testing.T) {
 				t.Errorf("proto %q: Secure is %v in %q", proto, got, sc)
 			}
 		}
+		// Logging in again replaced the first session.
+		var sessions ajudae.List[ajudae.Session]
+		env.Admin.Must(200, "GET", "/auth/sessions", nil, &sessions)
+		if len(sessions.Items) != 2 { // the API's login and the UI's last one
+			t.Errorf("sessions after two UI logins: %d, want 2", len(sessions.Items))
+		}
 		// The cookie is a session of the API's store: logout revokes it everywhere.
 		token := c.session()
 		if r := env.Do(token, apitest.Request{Method: "GET", Path: "/user/me"}); r.Status != http.StatusOK {
@@ -438,6 +444,19 @@ func TestWorkingATicket(t *testing.T) {
 		if !strings.Contains(page.Body, "Cris Cliente reabriu o chamado") {
 			t.Errorf("the timeline lacks the reopening")
 		}
+		// While Aberto the requester edits its ticket; staff (not its admin) may not.
+		page = req.mustGet(200, d.ticketPath)
+		page.one("the edit form", tag("input", "name=title", "id=edit-title"))
+		if p := req.post(d.ticketPath, url.Values{"title": {"x"}, "description": {"ok"}}); p.Status != http.StatusUnprocessableEntity || p.fieldError("edit-title") == "" {
+			t.Errorf("short title edit: %d %q", p.Status, p.fieldError("edit-title"))
+		}
+		req.mustPost(http.StatusSeeOther, d.ticketPath, url.Values{"title": {"Título novo"}, "description": {"Descrição nova"}})
+		if h1 := text(req.mustGet(200, d.ticketPath).one("h1", tag("h1"))); !strings.Contains(h1, "Título novo") {
+			t.Errorf("h1 after the edit = %q", h1)
+		}
+		if att.mustGet(200, d.ticketPath).has(tag("input", "id=edit-title")) {
+			t.Errorf("an attendant sees the edit form")
+		}
 		// The requester may not change the priority.
 		if p := req.post(d.ticketPath, url.Values{"priority": {"Baixa"}}); p.Status != http.StatusForbidden {
 			t.Errorf("a requester's priority change: %d", p.Status)
@@ -466,111 +485,15 @@ func TestRedirectOutOfSight(t *testing.T) {
 		if l.has(tag("li", fmt.Sprintf("id=ticket-%d", d.ticket.ID))) {
 			t.Errorf("the old team still lists the ticket")
 		}
+		// A live refresh of the ticket it no longer sees goes to the list too.
+		if p := ta.get(d.ticketPath, "HX-Request", "true"); p.Header.Get("HX-Redirect") != "/tickets?notice=gone" {
+			t.Errorf("htmx refresh of a ticket out of sight: %d %q", p.Status, p.Header.Get("HX-Redirect"))
+		}
 		// ADMIN still sees it, so it stays on the ticket.
 		adm := loginAs(t, d.env, d.env.Admin)
 		p = adm.mustPost(http.StatusSeeOther, d.ticketPath+"/redirect", url.Values{"teamId": {fmt.Sprint(d.mkt)}})
 		if p.Header.Get("Location") != d.ticketPath+"?notice=redirected" {
 			t.Errorf("ADMIN redirect: %q", p.Header.Get("Location"))
-		}
-	})
-}
-
-func TestTeamAndUserAdministration(t *testing.T) {
-	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
-		d := newDesk(t, e)
-		adm := loginAs(t, d.env, d.env.Admin)
-		p := adm.post("/admin/teams", url.Values{"name": {"x"}})
-		if p.Status != http.StatusUnprocessableEntity || p.fieldError("team-name") == "" {
-			t.Errorf("short team name: %d %q", p.Status, p.fieldError("team-name"))
-		}
-		if p := adm.post("/admin/teams", url.Values{"name": {"marketing"}}); p.Status != http.StatusConflict {
-			t.Errorf("duplicate team: %d", p.Status)
-		}
-		p = adm.mustPost(http.StatusSeeOther, "/admin/teams", url.Values{"name": {"Suporte"}, "description": {"TI"}})
-		teamPath := strings.TrimSuffix(p.Header.Get("Location"), "?notice=teamcreated")
-		p = adm.post(teamPath+"/members", url.Values{"email": {"nobody@example.com"}})
-		if p.Status != http.StatusUnprocessableEntity || p.fieldError("member-email") == "" {
-			t.Errorf("unknown member: %d %q", p.Status, p.fieldError("member-email"))
-		}
-		adm.mustPost(http.StatusSeeOther, teamPath+"/members", url.Values{"email": {d.requester.User.Email}})
-		page := adm.mustGet(200, teamPath)
-		row := page.one("the member", tag("li", fmt.Sprintf("id=member-%d", d.requester.ID())))
-		if len(all(row, tag("button"))) != 2 { // promote, remove
-			t.Errorf("ADMIN's member actions: %d buttons", len(all(row, tag("button"))))
-		}
-		adm.mustPost(http.StatusSeeOther, fmt.Sprintf("%s/members/%d", teamPath, d.requester.ID()), url.Values{"isAdmin": {"true"}})
-		adm.mustGet(200, teamPath).one("the new admin", tag("li", fmt.Sprintf("id=member-%d", d.requester.ID()), "data-admin=true"))
-		// The team admin of Marketing adds a member but names no admin.
-		ta := loginAs(t, d.env, d.teamAdmin)
-		mktPath := fmt.Sprintf("/teams/%d", d.mkt)
-		page = ta.mustGet(200, mktPath)
-		if page.has(tag("input", "name=isAdmin", "type=checkbox")) || page.has(tag("button", "aria-label=Tornar Mário Membro administrador da equipe")) {
-			t.Errorf("the team admin sees the ADMIN-only controls")
-		}
-		ta.mustPost(http.StatusSeeOther, mktPath+"/members", url.Values{"email": {d.env.Admin.User.Email}})
-		if p := ta.post(fmt.Sprintf("%s/members/%d", mktPath, d.attendant.ID()), url.Values{"isAdmin": {"true"}}); p.Status != http.StatusForbidden {
-			t.Errorf("team admin promoting: %d", p.Status)
-		}
-		// Users: search, role, delete.
-		l := adm.mustGet(200, "/admin/users?q=cris")
-		if len(l.find(tag("li", "class=row"))) != 1 {
-			t.Errorf("user search found %d", len(l.find(tag("li", "class=row"))))
-		}
-		other := d.env.NewUser("Olga Outra")
-		adm.mustPost(http.StatusSeeOther, fmt.Sprintf("/admin/users/%d/role", other.ID()), url.Values{"role": {"ATTENDANT"}})
-		adm.mustGet(200, "/admin/users?role=ATTENDANT").one("Olga", tag("li", fmt.Sprintf("id=user-%d", other.ID()), "data-role=ATTENDANT"))
-		adm.mustPost(http.StatusSeeOther, fmt.Sprintf("/admin/users/%d/delete", other.ID()), nil)
-		if r := d.env.Do("", apitest.Request{Method: "POST", Path: "/auth/login", Body: map[string]string{"email": other.User.Email, "password": other.Password}}); r.Status != http.StatusUnauthorized {
-			t.Errorf("a deleted user logs in: %d", r.Status)
-		}
-		if p := adm.post(fmt.Sprintf("/admin/users/%d/delete", d.env.Admin.ID()), nil); p.Status != http.StatusConflict {
-			t.Errorf("deleting ADMIN: %d", p.Status)
-		}
-		// A team with open tickets is not deleted, and says why.
-		p = adm.post(fmt.Sprintf("/admin/teams/%d/delete", d.mkt), nil)
-		if p.Status != http.StatusConflict || !strings.Contains(p.Body, "ainda tem 1 chamados") {
-			t.Errorf("deleting a busy team: %d", p.Status)
-		}
-	})
-}
-
-func TestAccountPage(t *testing.T) {
-	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
-		env := apitest.New(t, e)
-		u := env.NewUser("Ana Conta")
-		c := loginAs(t, env, u)
-		other := loginAs(t, env, u)
-		page := c.mustGet(200, "/account")
-		if n := len(page.find(tag("li", "class=row"))); n < 3 { // API login + two UI logins
-			t.Errorf("sessions listed: %d", n)
-		}
-		p := c.post("/account", url.Values{"name": {"Ana Conta"}, "email": {u.User.Email}, "password": {"new password 1"}})
-		if p.Status != http.StatusUnprocessableEntity || p.fieldError("currentPassword") == "" {
-			t.Errorf("password without current: %d %q", p.Status, p.fieldError("currentPassword"))
-		}
-		p = c.post("/account", url.Values{"name": {"Ana Conta"}, "email": {u.User.Email}, "password": {"new password 1"}, "currentPassword": {"wrong"}})
-		if p.Status != http.StatusForbidden || p.fieldError("currentPassword") != "A senha atual está incorreta." {
-			t.Errorf("wrong current password: %d %q", p.Status, p.fieldError("currentPassword"))
-		}
-		c.mustPost(http.StatusSeeOther, "/account", url.Values{"name": {"Ana Nova"}, "email": {u.User.Email}, "password": {"new password 1"}, "currentPassword": {u.Password}})
-		if h := text(c.mustGet(200, "/account").one("account name", tag("span", "class=account-name"))); h != "Ana Nova" {
-			t.Errorf("name after change = %q", h)
-		}
-		// The password change revoked the other sessions.
-		if p := other.get("/tickets"); p.Status != http.StatusSeeOther {
-			t.Errorf("another session survived the password change: %d", p.Status)
-		}
-		// Revoking one's current session logs out.
-		page = c.mustGet(200, "/account")
-		var current string
-		for _, row := range page.find(tag("li", "class=row")) {
-			if strings.Contains(text(row), "Esta sessão") {
-				current, _ = attr(row, "id")
-			}
-		}
-		p = c.mustPost(http.StatusSeeOther, "/account/sessions/"+strings.TrimPrefix(current, "session-")+"/delete", nil)
-		if p.Header.Get("Location") != "/login?notice=loggedout" {
-			t.Errorf("revoking the current session: %q", p.Header.Get("Location"))
 		}
 	})
 }
@@ -603,6 +526,45 @@ func TestLanguageChoice(t *testing.T) {
 		}
 		if p := c.mustPost(http.StatusSeeOther, "/lang", url.Values{"lang": {"pt-BR"}, "next": {"https://evil.example"}}); p.Header.Get("Location") != "/" {
 			t.Errorf("lang next to another site: %q", p.Header.Get("Location"))
+		}
+	})
+}
+
+func TestTicketListPages(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		env := apitest.New(t, e)
+		mkt := teamID(t, env, "Marketing")
+		u := env.NewUser("Paula Paginada")
+		for i := range 23 {
+			u.Must(201, "POST", "/ticket", map[string]any{"title": fmt.Sprintf("Chamado número %d", i+1), "description": "x", "teamId": mkt}, nil)
+		}
+		c := loginAs(t, env, u)
+		p := c.mustGet(200, "/tickets")
+		if n := len(p.find(tag("li", "class=ticket-row"))); n != 20 {
+			t.Errorf("first page: %d rows, want 20", n)
+		}
+		if got := text(p.one("the count of Aberto", tag("a", "data-status=Aberto"))); got != "Aberto 23" {
+			t.Errorf("status tab = %q", got)
+		}
+		var next string
+		for _, a := range p.find(tag("a")) {
+			if text(a) == "Próxima página" {
+				next, _ = attr(a, "href")
+			}
+		}
+		if !strings.HasPrefix(next, "/tickets?cursor=") {
+			t.Fatalf("next page link = %q", next)
+		}
+		p = c.mustGet(200, next)
+		if n := len(p.find(tag("li", "class=ticket-row"))); n != 3 {
+			t.Errorf("second page: %d rows, want 3", n)
+		}
+		if !strings.Contains(p.Body, "Primeira página") || strings.Contains(p.Body, "Próxima página") {
+			t.Errorf("second page links are wrong")
+		}
+		p = c.get("/tickets?cursor=garbage")
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(text(p.one("the field problems", tag("ul", "role=alert"))), "cursor: página inválida") {
+			t.Errorf("bad cursor: %d\n%s", p.Status, p.Body)
 		}
 	})
 }

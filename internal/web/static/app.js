@@ -13,16 +13,31 @@
     return document.querySelectorAll("[data-live]");
   }
 
-  // busy reports whether the user is typing in a form inside el: a
-  // refresh then would lose the text, so it waits for the next event.
+  // busy reports whether the user has changed a field inside el: a
+  // refresh then would lose it, so it waits for the next event.
   function busy(el) {
-    var a = document.activeElement;
-    if (a && el.contains(a) && (a.tagName === "TEXTAREA" || a.tagName === "INPUT" || a.tagName === "SELECT")) {
-      return true;
-    }
-    var texts = el.querySelectorAll("textarea");
-    for (var i = 0; i < texts.length; i++) {
-      if (texts[i].value.trim() !== "") {
+    var fields = el.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f.type === "hidden") {
+        continue;
+      }
+      if (f.tagName === "SELECT") {
+        // With no option marked selected, the first one is the default.
+        var def = 0;
+        for (var k = 0; k < f.options.length; k++) {
+          if (f.options[k].defaultSelected) {
+            def = k;
+          }
+        }
+        if (f.options.length > 0 && f.selectedIndex !== def) {
+          return true;
+        }
+      } else if (f.type === "checkbox" || f.type === "radio") {
+        if (f.checked !== f.defaultChecked) {
+          return true;
+        }
+      } else if (f.value !== f.defaultValue) {
         return true;
       }
     }
