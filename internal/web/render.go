@@ -29,6 +29,9 @@ type view struct {
 	Fields map[string]string // field name → problem, shown next to the field
 	Form   url.Values
 	D      any
+	// LiveAfter is the newest change when a page with live parts was
+	// rendered: app.js asks GET /events for what came after it.
+	LiveAfter int64
 }
 
 func (s *Server) newView(r *http.Request) *view {

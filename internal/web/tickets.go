@@ -127,6 +127,7 @@ func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	v.D = d
 	d.Filtered = len(f.Status) > 0 || f.Priority != nil || f.TeamID != nil || f.AssignedToID != nil || f.Unassigned || f.Q != ""
+	s.liveAfter(r, v)
 	var err error
 	if d.Stats, err = s.store.Stats(ctx, a); err != nil {
 		s.renderError(w, r, v, statusOf(err), s.errorText(v, err))
