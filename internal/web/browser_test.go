@@ -375,3 +375,13 @@ func (b *tab) clear(sel string) {
 		b.fail("clear %s: %v", sel, err)
 	}
 }
+
+// historyLength is the number of entries of the tab's session history.
+func (b *tab) historyLength() int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int]("history.length"))
+	if err != nil {
+		b.fail("history length: %v", err)
+	}
+	return n
+}

@@ -44,6 +44,10 @@ func TestLivePartsResumeFrom(t *testing.T) {
 			if l := p.find(tag("", "data-live-after")); p.Status != 200 || len(l) != 0 {
 				t.Errorf("%s as htmx: %d, %d parts with data-live-after", path, p.Status, len(l))
 			}
+			// A live refresh leaves the browser's history alone.
+			if p := c.get(path, "HX-Request", "true", "X-Ajudae-Live", "true"); p.Status != 200 || p.Header.Get("HX-Push-Url") != "" {
+				t.Errorf("%s as a live refresh: %d, HX-Push-Url %q", path, p.Status, p.Header.Get("HX-Push-Url"))
+			}
 		}
 		// A change after the render is what the stream replays from there.
 		d.attendant.Must(201, "POST", fmt.Sprintf("/ticket/%d/messages", d.ticket.ID), map[string]any{"message": "Oi"}, nil)
@@ -106,12 +110,16 @@ func TestBrowserLiveUpdates(t *testing.T) {
 		if p := staff.path(); p != "/tickets?q=impressora" {
 			t.Errorf("after the search the URL is %s", p)
 		}
+		entries := staff.historyLength()
 		var other, printer ajudae.Ticket
 		lia.Must(201, "POST", "/ticket", map[string]any{"title": "Senha expirada", "description": "Não entro.", "teamId": mkt}, &other)
 		lia.Must(201, "POST", "/ticket", map[string]any{"title": "Impressora sem papel", "description": "Andar 2.", "teamId": mkt}, &printer)
 		staff.do("wait for the matching ticket", waitVisible(fmt.Sprintf("#ticket-%d", printer.ID)))
 		if n := staff.count(fmt.Sprintf("#ticket-%d, %s", other.ID, row)); n != 0 {
 			t.Errorf("the refreshed, filtered queue shows %d tickets that do not match", n)
+		}
+		if n := staff.historyLength(); n != entries {
+			t.Errorf("live refreshes added %d entries to the browser's history", n-entries)
 		}
 
 		// Staff work the ticket in the UI; the requester's open page follows.
