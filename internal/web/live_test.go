@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -12,6 +13,17 @@ import (
 	"github.com/ajudae/ajudae/internal/apitest"
 	"github.com/ajudae/ajudae/internal/dbtest"
 )
+
+// waitUntil polls cond until it holds, failing the test after 30 s (a
+// bound on a hung test, not a speed assertion).
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited in vain for %s", what)
+		}
+	}
+}
 
 // lastEventID returns the id of the newest timeline event of ticket id
 // that c sees.
@@ -195,6 +207,21 @@ func TestBrowserLiveUpdates(t *testing.T) {
 		if staff.count(row) != 0 {
 			t.Errorf("Marketing's queue still lists the redirected ticket")
 		}
+
+		// The connections break (a proxy or a replica went away): the pages
+		// reconnect by themselves and get what they missed meanwhile; the
+		// Marketing member's session ended meanwhile (its stream is then
+		// refused, with no session.ended): its page goes to the login page.
+		env.Server.CloseClientConnections()
+		env.Server.Client().CloseIdleConnections() // the test's own, for its next call
+		waitUntil(t, "the streams to notice", func() bool { return env.Live.Subscribers() == 0 })
+		paulo.Must(201, "POST", fmt.Sprintf("/ticket/%d/messages", id), map[string]any{"message": "Aqui é o Produto."}, nil)
+		mario.Must(204, "POST", "/auth/logout/all", nil, nil)
+		req.waitText("Aqui é o Produto.")
+		if !req.marked() {
+			t.Errorf("the requester's page was reloaded to catch up")
+		}
+		staff.waitPath("/login")
 
 		// The requester's session ends elsewhere: the open page goes to
 		// the login page.
