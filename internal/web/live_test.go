@@ -76,13 +76,16 @@ func TestLivePartsResumeFrom(t *testing.T) {
 // reply and a status change on the requester's ticket page, a redirect on
 // the new team's list; an internal note never reaches the requester's
 // page; a page whose ticket leaves the user's sight goes to the list with
-// a notice; a page whose session ended goes to the login page.
+// a notice; after a broken connection the pages catch up; a page whose
+// session ended goes to the login page.
 func TestBrowserLiveUpdates(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		env := apitest.New(t, e)
 		mkt, prod := teamID(t, env, "Marketing"), teamID(t, env, "Produto")
 		tereza := env.NewUser("Tereza Admin")
 		member(t, env, tereza, mkt, true)
+		// Mario, not Mário: the e-mail comes from the name, and the login
+		// form's type=email refuses a non-ASCII local part.
 		mario := env.NewUser("Mario Membro")
 		member(t, env, mario, mkt, false)
 		paulo := env.NewUser("Paulo Produto")
