@@ -99,6 +99,12 @@ func isHTMX(r *http.Request) bool {
 		r.Header.Get("HX-History-Restore-Request") != "true"
 }
 
+// liveRefresh reports whether app.js fetches a part again after a live
+// update (it marks those requests with X-Ajudae-Live).
+func liveRefresh(r *http.Request) bool {
+	return isHTMX(r) && r.Header.Get("X-Ajudae-Live") == "true"
+}
+
 // secure reports whether the browser reached us over TLS.
 func secure(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
