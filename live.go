@@ -4,8 +4,9 @@ package ajudae
 // and what deciding its audience needs (see CanSeeChange).
 type TicketChange struct {
 	Event
-	TeamID    int64 // the ticket's team after the event
-	CreatedBy int64 // the ticket's requester
+	TeamID     int64 // the ticket's team after the event
+	FromTeamID int64 // of a redirect, the team the ticket left; 0 otherwise
+	CreatedBy  int64 // the ticket's requester
 }
 
 // LiveType is the Server-Sent Events name of a change: ticket.created,

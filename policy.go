@@ -221,3 +221,17 @@ func CanSeeChange(a *Actor, c *TicketChange) bool {
 	}
 	return !c.Internal || IsTicketStaff(a, t)
 }
+
+// LostSightOf: the change took its ticket out of a's sight, a redirect
+// away from a team a is a member of (a being neither its requester nor
+// ADMIN, who still see it). Live updates tell such an actor only that
+// the ticket went away, so that an open page of it can leave, and nothing
+// of where it went.
+func LostSightOf(a *Actor, c *TicketChange) bool {
+	if c.Type != EventRedirected || c.FromTeamID == 0 {
+		return false
+	}
+	before := &Ticket{Team: Ref{ID: c.FromTeamID}, CreatedBy: Ref{ID: c.CreatedBy}}
+	after := &Ticket{Team: Ref{ID: c.TeamID}, CreatedBy: Ref{ID: c.CreatedBy}}
+	return CanSeeTicket(a, before) && !CanSeeTicket(a, after)
+}

@@ -212,14 +212,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		MaxUpload: cfg.MaxUpload, RequestTimeout: cfg.RequestTimeout,
 		Live: hub, Metrics: m, MetricsToken: cfg.MetricsToken,
 	})
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := newHTTPServer(ctx, handler, log)
 	srv.RegisterOnShutdown(hub.Close) // event streams never go idle: end them
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -240,6 +233,20 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newHTTPServer returns the server of handler with the limits of a public
+// service: headers within 64 KiB (431 beyond) that arrive within 10 s; the
+// request timeout of internal/server bounds the rest of a request.
+func newHTTPServer(ctx context.Context, handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
 }
 
 // seed creates the general administrator and the default teams on an

@@ -45,6 +45,9 @@ type Server struct {
 
 const bearerScheme = "bearer"
 
+// MaxBodyBytes is the largest JSON body (API.md: over 1 MiB is a 413).
+const MaxBodyBytes = 1 << 20
+
 const description = `Ajudaê is a help-desk: people open tickets for a team, the team works them,
 and the team's administrator redirects a ticket that landed in the wrong team.
 
@@ -157,6 +160,9 @@ func operation(id, method, path, tag, summary string, status int, errs ...int) h
 		DefaultStatus: status,
 		Errors:        append([]int{http.StatusUnauthorized}, errs...),
 		Security:      []map[string][]string{{bearerScheme: {}}},
+		// huma refuses a body that fills its limit: one more byte lets a
+		// body of exactly 1 MiB through.
+		MaxBodyBytes: MaxBodyBytes + 1,
 	}
 	if slices.Contains(errs, http.StatusUnprocessableEntity) || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
 		o.Errors = append(o.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge)

@@ -2,26 +2,17 @@ package api_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	_ "modernc.org/sqlite" // the "sqlite" driver, for a read-only view of the fixture's file
-
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/apitest"
 	"github.com/ajudae/ajudae/internal/dbtest"
-	"github.com/ajudae/ajudae/internal/sqlstore"
 )
 
 // The fuzz targets of the HTTP API drive the real handler (httptest, a real
@@ -32,149 +23,32 @@ import (
 // of every table). Fuzzing runs on SQLite (scripts/test, a few seconds per
 // target); TestHostileInput runs every seed on both engines.
 
-// Actors of a fixture, chosen by a fuzzed byte.
+// The callers, as apitest's Hostile fixture names them.
 const (
-	actorAdmin = iota
-	actorTeamAdmin
-	actorMember
-	actorRequester
-	actorAnon
-	actorCount
+	actorAdmin     = apitest.ActorAdmin
+	actorTeamAdmin = apitest.ActorTeamAdmin
+	actorMember    = apitest.ActorMember
+	actorRequester = apitest.ActorRequester
+	actorAnon      = apitest.ActorAnon
+	actorCount     = apitest.ActorCount
 )
 
-// fuzzFixture is a small help-desk built once per target: the three teams,
-// one caller of each kind, a victim user that no caller depends on, and
-// a ticket of the requester in Marketing with a reply and an internal note.
-type fuzzFixture struct {
-	env       *apitest.Env
-	view      *sql.DB // a second connection to the same database, for fingerprints
-	client    *http.Client
-	actors    [actorCount]*apitest.Client
-	mkt, prod int64
-	fin       int64
-	ticket    int64
-	victim    int64
-	sessions  map[int64]bool // the callers' sessions
-}
+// fuzzFixture is apitest's Hostile fixture, with the API's routes.
+type fuzzFixture struct{ *apitest.Hostile }
 
 func newFuzzFixture(tb testing.TB, e dbtest.Engine) *fuzzFixture {
 	tb.Helper()
-	var o sqlstore.Options
-	env := apitest.New(tb, e, func(opts *sqlstore.Options) { o = *opts })
-	fx := &fuzzFixture{env: env}
-	var err error
-	if o.URL != "" {
-		fx.view, err = sql.Open("pgx", o.URL)
-	} else {
-		fx.view, err = sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db")+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { fx.view.Close() })
-	c := *env.Server.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	fx.client = &c
-
-	var teams ajudae.List[ajudae.Team]
-	env.Admin.Must(200, "GET", "/team", nil, &teams)
-	for _, tm := range teams.Items {
-		switch tm.Name {
-		case "Marketing":
-			fx.mkt = tm.ID
-		case "Produto":
-			fx.prod = tm.ID
-		case "Financeiro":
-			fx.fin = tm.ID
-		}
-	}
-	teamAdmin, member := env.NewUser("Tereza Admin"), env.NewUser("Mário Membro")
-	env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", fx.mkt, teamAdmin.ID()), map[string]bool{"isAdmin": true}, nil)
-	env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", fx.mkt, member.ID()), map[string]bool{"isAdmin": false}, nil)
-	requester := env.NewUser("Cris Cliente")
-	fx.victim = env.NewUser("Vítor Vítima").ID()
-	fx.actors = [actorCount]*apitest.Client{env.Admin, teamAdmin, member, requester, env.Anonymous()}
-
-	var tk ajudae.Ticket
-	requester.Must(201, "POST", "/ticket", map[string]any{"title": "Não consigo acessar a aplicação", "description": "Erro 500 desde ontem", "teamId": fx.mkt}, &tk)
-	fx.ticket = tk.ID
-	requester.Must(201, "POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": "Alguma novidade?"}, nil)
-	member.Must(201, "POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": "nota interna", "isInternal": true}, nil)
-
-	fx.sessions = map[int64]bool{}
-	for _, a := range fx.actors[:actorAnon] {
-		var l ajudae.List[ajudae.Session]
-		a.Must(200, "GET", "/auth/sessions?limit=100", nil, &l)
-		for _, s := range l.Items {
-			fx.sessions[s.ID] = true
-		}
-	}
-	return fx
+	return &fuzzFixture{apitest.NewHostile(tb, e)}
 }
 
-// actor returns the caller a fuzzed byte picks.
-func (fx *fuzzFixture) actor(b uint8) *apitest.Client { return fx.actors[int(b)%actorCount] }
-
-// protectedUser reports whether id is one of the callers.
-func (fx *fuzzFixture) protectedUser(id int64) bool {
-	for _, a := range fx.actors[:actorAnon] {
-		if a.ID() == id {
-			return true
-		}
-	}
-	return false
-}
-
-// fingerprintTables are hashed whole, but for login_failures (a failed
-// login is recorded, by design) and sessions.last_used_at (touched by
-// authentication, at most once a minute).
-var fingerprintTables = []string{"users", "sessions", "rotated_refresh_tokens", "teams", "memberships",
-	"tickets", "messages", "ticket_events", "audit_log"}
-
-// fingerprint returns a hash of every row of every table that holds data.
-func (fx *fuzzFixture) fingerprint(t testing.TB) string {
-	t.Helper()
-	h := sha256.New()
-	for _, table := range fingerprintTables {
-		rows, err := fx.view.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
-		if err != nil {
-			t.Fatalf("fingerprint %s: %v", table, err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatalf("fingerprint %s: %v", table, err)
-			}
-			for i, v := range vals {
-				if table == "sessions" && cols[i] == "last_used_at" {
-					continue
-				}
-				fmt.Fprintf(h, "%v\x1f", v)
-			}
-			h.Write([]byte{'\n'})
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatalf("fingerprint %s: %v", table, err)
-		}
-		rows.Close()
-		fmt.Fprintf(h, "-- %s\n", table)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// call is one hostile request.
+// call is one hostile request to the API.
 type call struct {
 	actor  *apitest.Client
 	method string
-	path   string // unescaped segments already escaped by the caller
+	path   string // with any fuzzed segment already escaped
 	query  string
 	header http.Header
-	body   []byte // sent as application/json when not nil
+	body   []byte // sent as application/json when not nil, unless header names another type
 }
 
 // result is what the server answered.
@@ -184,101 +58,22 @@ type result struct {
 	body   []byte
 }
 
-// do sends c and checks the property; it returns the response for further
-// checks by the target.
+// do sends c and checks the property (apitest.Hostile.Send); it returns
+// the response for further checks by the target.
 func (fx *fuzzFixture) do(t testing.TB, c call) *result {
 	t.Helper()
-	before := fx.fingerprint(t)
-	u := fx.env.Server.URL + c.path
-	if c.query != "" {
-		u += "?" + c.query
-	}
-	var body io.Reader
-	if c.body != nil {
-		body = bytes.NewReader(c.body)
-	}
-	req, err := http.NewRequest(c.method, u, body)
-	if err != nil {
-		t.Fatalf("build %s %s: %v", c.method, u, err)
-	}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	if c.body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.actor.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.actor.Token)
-	}
-	res, err := fx.client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", c.method, u, err)
-	}
-	b, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", c.method, u, err)
-	}
-	r := &result{status: res.StatusCode, header: res.Header, body: b}
-	what := fmt.Sprintf("%s %s as %s with body %q", c.method, u, c.actor.User.Email, c.body)
-	switch {
-	case r.status >= 500:
-		t.Fatalf("%s: status %d: %s", what, r.status, b)
-	case r.status >= 300 && r.status < 400:
-		// The mux redirects an unclean path (/ticket/.. → /) to its clean form.
-		if p := req.URL.EscapedPath(); path.Clean(p) == p {
-			t.Fatalf("%s: redirect %d to %q", what, r.status, res.Header.Get("Location"))
-		}
-	case r.status >= 400:
-		if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
-			t.Fatalf("%s: status %d with Content-Type %q: %s", what, r.status, ct, b)
-		}
-		var p apitest.Problem
-		if err := json.Unmarshal(b, &p); err != nil || p.Status != r.status || p.Title == "" {
-			t.Fatalf("%s: status %d with problem %s", what, r.status, b)
-		}
-		if after := fx.fingerprint(t); after != before {
-			t.Fatalf("%s: refused with %d, but the data changed: %s", what, r.status, b)
-		}
-	case r.status >= 200:
-	default:
-		t.Fatalf("%s: status %d", what, r.status)
-	}
-	if bytes.Contains(b, []byte("$argon2id$")) {
-		t.Fatalf("%s: a password hash in the response: %s", what, b)
-	}
-	return r
+	r := fx.Send(t, apitest.Call{Actor: c.actor, Method: c.method, Path: c.path, Query: c.query, Header: c.header, Body: c.body})
+	return &result{status: r.Status, header: r.Header, body: r.Body}
 }
 
-// rawQuery makes s sendable in a request line, keeping its structure (&,
-// =, %): control characters, spaces, '#' and non-ASCII bytes are escaped.
-func rawQuery(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || c == '#' {
-			fmt.Fprintf(&b, "%%%02X", c)
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
+func rawQuery(s string) string { return apitest.RawQuery(s) }
 
-// headerValue reports whether s can travel as a header value.
-func headerValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
+func headerValue(s string) bool { return apitest.HeaderValue(s) }
 
 // listRoutes are every list (and the stats) of the API, for FuzzListQuery.
 func (fx *fuzzFixture) listRoutes() []string {
-	return []string{"/ticket", "/user", "/team", fmt.Sprintf("/team/%d/members", fx.mkt),
-		fmt.Sprintf("/ticket/%d/messages", fx.ticket), fmt.Sprintf("/ticket/%d/events", fx.ticket),
+	return []string{"/ticket", "/user", "/team", fmt.Sprintf("/team/%d/members", fx.Mkt),
+		fmt.Sprintf("/ticket/%d/messages", fx.Ticket), fmt.Sprintf("/ticket/%d/events", fx.Ticket),
 		"/auth/sessions", "/audit", "/ticket/stats"}
 }
 
@@ -286,7 +81,7 @@ func (fx *fuzzFixture) listRoutes() []string {
 func (fx *fuzzFixture) listQuery(t testing.TB, route, actor uint8, query string) {
 	routes := fx.listRoutes()
 	p := routes[int(route)%len(routes)]
-	r := fx.do(t, call{actor: fx.actor(actor), method: "GET", path: p, query: rawQuery(query)})
+	r := fx.do(t, call{actor: fx.Actor(actor), method: "GET", path: p, query: rawQuery(query)})
 	if r.status != 200 || p == "/ticket/stats" {
 		return
 	}
@@ -335,6 +130,8 @@ var listQuerySeeds = []listQuerySeed{
 	{7, actorAdmin, "limit=1"},
 	{7, actorTeamAdmin, ""},
 	{8, actorAdmin, "x=%ff%fe"},
+	{0, actorMember, strings.Repeat("status=Aberto&status=Fechado,Em_andamento&", 1200)}, // ~50 KiB of filter
+	{0, actorAdmin, strings.Repeat("q=a&", 3000)},
 }
 
 func FuzzListQuery(f *testing.F) {
@@ -370,7 +167,7 @@ func (fx *fuzzFixture) ticketQuery(t testing.TB, actor uint8, status, priority, 
 	set("sort", sort)
 	set("limit", limit)
 	set("cursor", cursor)
-	r := fx.do(t, call{actor: fx.actor(actor), method: "GET", path: "/ticket", query: v.Encode()})
+	r := fx.do(t, call{actor: fx.Actor(actor), method: "GET", path: "/ticket", query: v.Encode()})
 	if r.status != 200 {
 		return
 	}
@@ -421,18 +218,19 @@ func FuzzTicketQuery(f *testing.F) {
 type idRoute struct {
 	method, path string // %s is the id
 	body         string
+	contentType  string // of body; JSON when empty
 	guard        func(fx *fuzzFixture, id int64) bool
 }
 
 func (fx *fuzzFixture) idRoutes() []idRoute {
 	anyID := func(*fuzzFixture, int64) bool { return true }
-	user := func(fx *fuzzFixture, id int64) bool { return fx.protectedUser(id) }
-	team := func(fx *fuzzFixture, id int64) bool { return id == fx.mkt || id == fx.prod || id == fx.fin }
-	session := func(fx *fuzzFixture, id int64) bool { return fx.sessions[id] }
+	user := func(fx *fuzzFixture, id int64) bool { return fx.ProtectedUser(id) }
+	team := func(fx *fuzzFixture, id int64) bool { return id == fx.Mkt || id == fx.Prod || id == fx.Fin }
+	session := func(fx *fuzzFixture, id int64) bool { return fx.ProtectedSession(id) }
 	return []idRoute{
 		{method: "GET", path: "/ticket/%s"},
 		{method: "PATCH", path: "/ticket/%s", body: `{"priority":"Alta"}`},
-		{method: "POST", path: "/ticket/%s/redirect", body: fmt.Sprintf(`{"teamId":%d,"reason":"fuzz"}`, fx.prod)},
+		{method: "POST", path: "/ticket/%s/redirect", body: fmt.Sprintf(`{"teamId":%d,"reason":"fuzz"}`, fx.Prod)},
 		{method: "GET", path: "/ticket/%s/messages"},
 		{method: "POST", path: "/ticket/%s/messages", body: `{"message":"fuzz"}`},
 		{method: "GET", path: "/ticket/%s/events"},
@@ -444,13 +242,24 @@ func (fx *fuzzFixture) idRoutes() []idRoute {
 		{method: "PUT", path: "/team/%s", body: `{"description":"fuzz"}`},
 		{method: "DELETE", path: "/team/%s", guard: team},
 		{method: "GET", path: "/team/%s/members"},
-		{method: "PUT", path: "/team/%s/members/" + itoa(fx.victim), body: `{}`},
-		{method: "PUT", path: "/team/" + itoa(fx.fin) + "/members/%s", body: `{}`, guard: user},
-		{method: "DELETE", path: "/team/%s/members/" + itoa(fx.victim)},
-		{method: "DELETE", path: "/team/" + itoa(fx.fin) + "/members/%s", guard: user},
+		{method: "PUT", path: "/team/%s/members/" + itoa(fx.Victim), body: `{}`},
+		{method: "PUT", path: "/team/" + itoa(fx.Fin) + "/members/%s", body: `{}`, guard: user},
+		{method: "DELETE", path: "/team/%s/members/" + itoa(fx.Victim)},
+		{method: "DELETE", path: "/team/" + itoa(fx.Fin) + "/members/%s", guard: user},
 		{method: "DELETE", path: "/auth/sessions/%s", guard: session},
+		{method: "GET", path: "/ticket/%s/attachments"},
+		{method: "POST", path: "/ticket/%s/attachments", body: uploadBody, contentType: uploadType},
+		{method: "GET", path: "/attachment/%s"},
 	}
 }
+
+// uploadBody is a small valid multipart upload of a file field.
+const (
+	uploadBoundary = "fuzz-boundary"
+	uploadType     = "multipart/form-data; boundary=" + uploadBoundary
+	uploadBody     = "--" + uploadBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"nota.txt\"\r\n" +
+		"Content-Type: text/plain\r\n\r\nolá\r\n--" + uploadBoundary + "--\r\n"
+)
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
@@ -458,13 +267,16 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func (fx *fuzzFixture) pathID(t testing.TB, route, actor uint8, id string) {
 	routes := fx.idRoutes()
 	rt := routes[int(route)%len(routes)]
-	a := fx.actor(actor)
+	a := fx.Actor(actor)
 	if n, err := strconv.ParseInt(id, 10, 64); err == nil && rt.guard != nil && rt.guard(fx, n) {
-		a = fx.actors[actorAnon]
+		a = fx.Actors[actorAnon]
 	}
-	c := call{actor: a, method: rt.method, path: fmt.Sprintf(rt.path, url.PathEscape(id))}
+	c := call{actor: a, method: rt.method, path: fmt.Sprintf(rt.path, url.PathEscape(id)), header: http.Header{}}
 	if rt.body != "" {
 		c.body = []byte(rt.body)
+	}
+	if rt.contentType != "" {
+		c.header.Set("Content-Type", rt.contentType)
 	}
 	fx.do(t, c)
 }
@@ -484,6 +296,7 @@ var pathIDSeeds = []pathIDSeed{
 	{8, actorAdmin, "999999"}, {9, actorAdmin, "3"}, {10, actorRequester, "1"}, {11, actorAdmin, "3"},
 	{12, actorAdmin, "1"}, {12, actorAdmin, "999999"}, {13, actorMember, "1"}, {14, actorAdmin, "3"},
 	{15, actorAdmin, "999999"}, {16, actorTeamAdmin, "1"}, {17, actorAdmin, "2"}, {18, actorRequester, "1"},
+	{19, actorRequester, "1"}, {20, actorRequester, "1"}, {20, actorMember, "abc"}, {21, actorRequester, "1"}, {21, actorAdmin, "0"},
 }
 
 func FuzzPathID(f *testing.F) {
@@ -504,14 +317,14 @@ func (fx *fuzzFixture) bodyRoutes() [][2]string {
 		{"POST", "/auth/login"},
 		{"POST", "/auth/refresh"},
 		{"POST", "/user/register"},
-		{"PUT", "/user/" + itoa(fx.victim)},
+		{"PUT", "/user/" + itoa(fx.Victim)},
 		{"POST", "/team"},
-		{"PUT", "/team/" + itoa(fx.fin)},
-		{"PUT", "/team/" + itoa(fx.fin) + "/members/" + itoa(fx.victim)},
+		{"PUT", "/team/" + itoa(fx.Fin)},
+		{"PUT", "/team/" + itoa(fx.Fin) + "/members/" + itoa(fx.Victim)},
 		{"POST", "/ticket"},
-		{"PATCH", "/ticket/" + itoa(fx.ticket)},
-		{"POST", "/ticket/" + itoa(fx.ticket) + "/redirect"},
-		{"POST", "/ticket/" + itoa(fx.ticket) + "/messages"},
+		{"PATCH", "/ticket/" + itoa(fx.Ticket)},
+		{"POST", "/ticket/" + itoa(fx.Ticket) + "/redirect"},
+		{"POST", "/ticket/" + itoa(fx.Ticket) + "/messages"},
 	}
 }
 
@@ -520,7 +333,7 @@ func (fx *fuzzFixture) bodyRoutes() [][2]string {
 func (fx *fuzzFixture) jsonBody(t testing.TB, route, actor uint8, header string, body []byte) {
 	routes := fx.bodyRoutes()
 	rt := routes[int(route)%len(routes)]
-	c := call{actor: fx.actor(actor), method: rt[0], path: rt[1], body: body, header: http.Header{}}
+	c := call{actor: fx.Actor(actor), method: rt[0], path: rt[1], body: body, header: http.Header{}}
 	if c.body == nil {
 		c.body = []byte{}
 	}
@@ -594,6 +407,79 @@ func FuzzJSONBody(f *testing.F) {
 	})
 }
 
+// upload sends body, of contentType, as an attachment of the fixture's
+// ticket; a 201 is downloadable as an attachment that the browser will
+// not sniff or run.
+func (fx *fuzzFixture) upload(t testing.TB, actor uint8, contentType string, body []byte) {
+	if !headerValue(contentType) {
+		return
+	}
+	c := call{actor: fx.Actor(actor), method: "POST", path: "/ticket/" + itoa(fx.Ticket) + "/attachments",
+		header: http.Header{"Content-Type": {contentType}}, body: body}
+	if contentType == "" {
+		c.header.Set("Content-Type", "application/octet-stream")
+	}
+	r := fx.do(t, c)
+	if r.status != 201 {
+		return
+	}
+	var at ajudae.Attachment
+	if err := json.Unmarshal(r.body, &at); err != nil || at.ID <= 0 {
+		t.Fatalf("upload answered 201 with %s", r.body)
+	}
+	d := fx.do(t, call{actor: fx.Actors[actorAdmin], method: "GET", path: "/attachment/" + itoa(at.ID)})
+	if d.status != 200 || !strings.HasPrefix(d.header.Get("Content-Disposition"), "attachment") ||
+		d.header.Get("X-Content-Type-Options") != "nosniff" || int64(len(d.body)) != at.Size {
+		t.Fatalf("download of %+v: %d, headers %v, %d bytes", at, d.status, d.header, len(d.body))
+	}
+}
+
+type uploadSeed struct {
+	actor       uint8
+	contentType string
+	body        string
+}
+
+func multipartParts(boundary string, parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString("--" + boundary + "\r\n" + p + "\r\n")
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.String()
+}
+
+var uploadSeeds = []uploadSeed{
+	{actorRequester, uploadType, uploadBody},
+	{actorMember, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"../../etc/passwd\"\r\n\r\nroot")},
+	{actorMember, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"C:\\\\Users\\\\a.txt\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"a\x00b.txt\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\"x.html\"\r\nContent-Type: text/html; charset=\"utf-8\"\r\n\r\n<script>alert(1)</script>")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"other\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename=\""+strings.Repeat("n", 256)+"\"\r\n\r\nx")},
+	{actorAdmin, uploadType, multipartParts(uploadBoundary, "Content-Disposition: form-data; name=\"file\"; filename*=UTF-8''%C3%A7%C3%A3o.txt\r\n\r\nx")},
+	{actorAdmin, uploadType, "--" + uploadBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.txt\"\r\n\r\nno end"},
+	{actorAdmin, "multipart/form-data", uploadBody},
+	{actorAdmin, "multipart/form-data; boundary=", uploadBody},
+	{actorAdmin, "text/plain", "just text"},
+	{actorOther(), uploadType, uploadBody},
+	{actorAnon, uploadType, uploadBody},
+}
+
+// actorOther is the seed's way of naming a byte past the callers (it wraps).
+func actorOther() uint8 { return actorCount + actorRequester }
+
+func FuzzUpload(f *testing.F) {
+	for _, s := range uploadSeeds {
+		f.Add(s.actor, s.contentType, []byte(s.body))
+	}
+	fx := newFuzzFixture(f, sqliteEngine(f))
+	f.Fuzz(func(t *testing.T, actor uint8, contentType string, body []byte) {
+		fx.upload(t, actor, contentType, body)
+	})
+}
+
 // sqliteEngine returns the SQLite engine: fuzzing runs there (one process
 // per worker, each with its own file).
 func sqliteEngine(tb testing.TB) dbtest.Engine {
@@ -622,6 +508,9 @@ func TestHostileInput(t *testing.T) {
 		}
 		for _, s := range jsonBodySeeds {
 			fx.jsonBody(t, s.route, s.actor, s.header, []byte(s.body))
+		}
+		for _, s := range uploadSeeds {
+			fx.upload(t, s.actor, s.contentType, []byte(s.body))
 		}
 	})
 }

@@ -81,7 +81,9 @@ func documentEvents(a huma.API) {
 			"Each event has `id:` (the timeline event id, increasing), `event:` one of ticket.created, ticket.updated, " +
 			"ticket.redirected, message.added, and `data:` JSON `{type, ticketId, teamId, event}` where event is the " +
 			"timeline entry as GET /ticket/{id}/events shows it. The team a ticket is redirected to receives " +
-			"ticket.redirected; a requester never receives anything about an internal note. Send Last-Event-ID " +
+			"ticket.redirected; the members of the team it left, who no longer see it, receive ticket.redirected with " +
+			"only `{type, ticketId, gone: true}` (no team, no event), so that a page showing it can leave. " +
+			"A requester never receives anything about an internal note. Send Last-Event-ID " +
 			"(or ?lastEventId=) to replay what came after it (up to 1000 events). A comment every 20 s keeps " +
 			"proxies from closing the stream; when the session ends (logout) the server sends `event: session.ended` and closes.",
 		Parameters: []*huma.Param{

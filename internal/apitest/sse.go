@@ -22,6 +22,7 @@ type Live struct {
 	Type     string `json:"type"`
 	TicketID int64  `json:"ticketId"`
 	TeamID   int64  `json:"teamId"`
+	Gone     bool   `json:"gone"` // the ticket left the caller's sight
 	Event    struct {
 		ID   int64           `json:"id"`
 		Type string          `json:"type"`

@@ -2,7 +2,9 @@
 // the caller can see. One Hub per process follows the committed changes of
 // the database (LISTEN/NOTIFY on PostgreSQL, so a change made on any
 // replica reaches the subscribers of every replica) and fans them out to
-// its subscribers, each filtered by ajudae.CanSeeChange.
+// its subscribers, each filtered by ajudae.CanSeeChange; whoever a
+// redirect takes a ticket away from hears only that it went
+// (ajudae.LostSightOf), so that an open page of it can leave.
 package live
 
 import (
@@ -48,8 +50,27 @@ type Hub struct {
 type subscriber struct {
 	mu    sync.Mutex
 	actor *ajudae.Actor // refreshed at each heartbeat
-	ch    chan ajudae.TicketChange
+	ch    chan outgoing
 	lost  chan struct{} // closed when the subscriber fell too far behind
+}
+
+// outgoing is one event of a stream, as the subscriber may see it.
+type outgoing struct {
+	id  int64
+	msg Message
+}
+
+// messageFor returns what a may learn of c: the whole change when a sees
+// the ticket after it, only that the ticket went away when the change took
+// it out of a's sight (ajudae.LostSightOf), and nothing otherwise.
+func messageFor(a *ajudae.Actor, c *ajudae.TicketChange) (outgoing, bool) {
+	switch {
+	case ajudae.CanSeeChange(a, c):
+		return outgoing{id: c.ID, msg: Message{Type: c.LiveType(), TicketID: c.TicketID, TeamID: c.TeamID, Event: c.Event}}, true
+	case ajudae.LostSightOf(a, c):
+		return outgoing{id: c.ID, msg: Message{Type: c.LiveType(), TicketID: c.TicketID, Gone: true}}, true
+	}
+	return outgoing{}, false
 }
 
 func (s *subscriber) who() *ajudae.Actor {
@@ -103,11 +124,12 @@ func (h *Hub) publish(changes []ajudae.TicketChange) {
 	for s := range h.subs {
 		a := s.who()
 		for i := range changes {
-			if !ajudae.CanSeeChange(a, &changes[i]) {
+			o, ok := messageFor(a, &changes[i])
+			if !ok {
 				continue
 			}
 			select {
-			case s.ch <- changes[i]:
+			case s.ch <- o:
 			default:
 				close(s.lost)
 				delete(h.subs, s)
@@ -125,7 +147,7 @@ func (h *Hub) subscribe(a *ajudae.Actor) (*subscriber, error) {
 	if h.closed {
 		return nil, ajudae.Errorf(ajudae.EUNAVAILABLE, "The server is shutting down; reconnect.")
 	}
-	s := &subscriber{actor: a, ch: make(chan ajudae.TicketChange, h.opts.Buffer), lost: make(chan struct{})}
+	s := &subscriber{actor: a, ch: make(chan outgoing, h.opts.Buffer), lost: make(chan struct{})}
 	h.subs[s] = struct{}{}
 	return s, nil
 }
@@ -140,8 +162,11 @@ func (h *Hub) unsubscribe(s *subscriber) {
 type Message struct {
 	Type     string       `json:"type"` // ticket.created, ticket.updated, ticket.redirected, message.added
 	TicketID int64        `json:"ticketId"`
-	TeamID   int64        `json:"teamId"` // the ticket's team after the change
-	Event    ajudae.Event `json:"event"`  // the timeline entry, as GET /ticket/{id}/events shows it
+	TeamID   int64        `json:"teamId,omitzero"` // the ticket's team after the change
+	Event    ajudae.Event `json:"event,omitzero"`  // the timeline entry, as GET /ticket/{id}/events shows it
+	// Gone marks a ticket.redirected sent to whoever the redirect took the
+	// ticket away from: it carries no teamId and no event.
+	Gone bool `json:"gone,omitzero"`
 }
 
 // ServeHTTP streams the changes the caller can see, authenticated by the
@@ -183,8 +208,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.log.WarnContext(ctx, "live updates: replay", "err", err)
 		}
 		for i := range replay {
-			if ajudae.CanSeeChange(a, &replay[i]) {
-				if write(w, &replay[i]) != nil {
+			if o, ok := messageFor(a, &replay[i]); ok {
+				if write(w, o) != nil {
 					return
 				}
 			}
@@ -204,11 +229,11 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-s.lost:
 			return // the client reconnects with Last-Event-ID
-		case c := <-s.ch:
-			if sent[c.ID] {
+		case o := <-s.ch:
+			if sent[o.id] {
 				continue
 			}
-			if write(w, &c) != nil || rc.Flush() != nil {
+			if write(w, o) != nil || rc.Flush() != nil {
 				return
 			}
 		case <-beat.C:
@@ -232,12 +257,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func write(w http.ResponseWriter, c *ajudae.TicketChange) error {
-	data, err := json.Marshal(Message{Type: c.LiveType(), TicketID: c.TicketID, TeamID: c.TeamID, Event: c.Event})
+func write(w http.ResponseWriter, o outgoing) error {
+	data, err := json.Marshal(o.msg)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", c.ID, c.LiveType(), data)
+	_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", o.id, o.msg.Type, data)
 	return err
 }
 

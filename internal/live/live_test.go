@@ -63,8 +63,9 @@ func expect(t *testing.T, who string, s *apitest.Stream, typ string, ticket int6
 }
 
 // TestEventsVisibility: each caller hears exactly of the tickets it can
-// see, a requester never of an internal note, and the team a ticket is
-// redirected to hears of the redirect. Absence is shown by order: the next
+// see, a requester never of an internal note, the team a ticket is
+// redirected to hears of the redirect, and the old team only that the
+// ticket went. Absence is shown by order: the next
 // event a caller gets is the next one it may see.
 func TestEventsVisibility(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
@@ -104,7 +105,16 @@ func TestEventsVisibility(t *testing.T) {
 		if l := expect(t, "other team's attendant", sOtherAtt, "ticket.redirected", tk.ID); l.TeamID != c.prod {
 			t.Errorf("redirected teamId %d, want %d", l.TeamID, c.prod)
 		}
-		expect(t, "creator", sCreator, "ticket.redirected", tk.ID)
+		moved := expect(t, "creator", sCreator, "ticket.redirected", tk.ID)
+		if moved.Gone || moved.TeamID != c.prod || moved.Event.Type != "redirected" {
+			t.Errorf("the requester's redirect event: %+v", moved)
+		}
+		// Marketing's member, who no longer sees it, hears only that it
+		// went: not where, nor why.
+		goneNotice := fmt.Sprintf(`{"type":"ticket.redirected","ticketId":%d,"gone":true}`, tk.ID)
+		if gone := sMember.Next(); gone.Event != "ticket.redirected" || gone.Data != goneNotice || gone.ID != strconv.FormatInt(moved.Event.ID, 10) {
+			t.Errorf("the old team's member got %s %s %s, want the bare notice %s", gone.ID, gone.Event, gone.Data, goneNotice)
+		}
 		expect(t, "admin", sAdmin, "message.added", tk.ID)
 		expect(t, "admin", sAdmin, "ticket.updated", tk.ID)
 		expect(t, "admin", sAdmin, "ticket.redirected", tk.ID)
@@ -118,6 +128,13 @@ func TestEventsVisibility(t *testing.T) {
 		expect(t, "other requester", sOther, "ticket.created", own.ID)
 		c.otherAtt.Must(201, "POST", path+"/messages", map[string]any{"message": "já vi"}, nil)
 		expect(t, "other team's attendant", sOtherAtt, "message.added", tk.ID)
+
+		// Replayed after Last-Event-ID, the redirect is the same notice.
+		again := env.Stream(c.member.Token, "Last-Event-ID", strconv.FormatInt(moved.Event.ID-1, 10))
+		if gone := again.Next(); gone.Event != "ticket.redirected" || gone.Data != goneNotice {
+			t.Errorf("replay to the old team's member: %s %s, want %s", gone.Event, gone.Data, goneNotice)
+		}
+		expect(t, "member (replay)", again, "ticket.created", tk2.ID)
 	})
 }
 

@@ -69,6 +69,7 @@ func New(d Deps) http.Handler {
 		problem.Write(w, problem.New(http.StatusNotFound, "No route "+r.Method+" "+r.URL.Path+"."))
 	})
 	var handler http.Handler = mux
+	handler = readBody(handler)
 	if d.Metrics != nil {
 		handler = d.Metrics.Instrument(handler)
 	}
@@ -179,13 +180,17 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 }
 
 // timeout bounds a request's context, so a stuck database call ends in a
-// 503 instead of holding the client.
+// 503 instead of holding the client, and its connection's deadlines, so a
+// client trickling its body or not reading the answer cannot hold it either.
 func timeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/events" {
 			next.ServeHTTP(w, r)
 			return
 		}
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(d))
+		rc.SetWriteDeadline(time.Now().Add(2 * d))
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -31,7 +31,7 @@ func formatError(err error) error {
 		switch {
 		case pe.Code == "23505":
 			return &conflictError{constraint: pe.ConstraintName, err: err}
-		case strings.HasPrefix(pe.Code, "08"), pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", pe.Code == "53300":
+		case pgUnavailable(pe.Code):
 			return unavailable(err)
 		}
 		return err
@@ -40,12 +40,18 @@ func formatError(err error) error {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return &conflictError{constraint: se.Error(), err: err}
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR:
+		}
+		// The primary code: SQLITE_IOERR_WRITE is an SQLITE_IOERR, and so on.
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR,
+			sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_NOMEM:
 			return unavailable(err)
 		}
 		return err
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) ||
+	// A request that ran out of time, or whose client went away, while it
+	// waited for the database (or for a password hashing slot).
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, sql.ErrConnDone) {
 		return unavailable(err)
 	}
@@ -59,6 +65,26 @@ func formatError(err error) error {
 		return unavailable(err)
 	}
 	return err
+}
+
+// pgUnavailable reports whether a PostgreSQL error code means the database
+// cannot serve now, rather than a bug: the caller may try again.
+func pgUnavailable(code string) bool {
+	switch {
+	case strings.HasPrefix(code, "08"): // connection exceptions
+		return true
+	case strings.HasPrefix(code, "53"): // insufficient resources: connections, disk, memory
+		return true
+	}
+	switch code {
+	case "57P01", "57P02", "57P03": // shutting down, crashed, starting up
+		return true
+	case "57014": // statement cancelled: statement_timeout, or our own cancel
+		return true
+	case "40001", "40P01", "55P03": // serialization failure, deadlock, lock_timeout
+		return true
+	}
+	return false
 }
 
 // unavailableError is EUNAVAILABLE that keeps the driver error for the log.

@@ -42,6 +42,13 @@ func scanChange(r scanner, c *ajudae.TicketChange) error {
 		c.Actor = &ajudae.Ref{ID: actorID.Int64, Name: nameOr(actorName)}
 	}
 	c.Data = json.RawMessage(data)
+	if c.Type == ajudae.EventRedirected {
+		var d ajudae.RedirectData
+		if err := json.Unmarshal(c.Data, &d); err != nil {
+			return fmt.Errorf("redirect event %d: %w", c.ID, err)
+		}
+		c.FromTeamID = d.FromTeam.ID
+	}
 	return nil
 }
 
@@ -88,6 +95,12 @@ func (db *DB) changesByID(ctx context.Context, ids []int64) ([]ajudae.TicketChan
 	slices.SortFunc(got, func(a, b ajudae.TicketChange) int { return pos[a.ID] - pos[b.ID] })
 	return got, nil
 }
+
+// LastChangeID returns the id of the newest committed change (0 when
+// there is none): a page rendered after reading it asks GET /events for
+// the changes after it, so none is lost between the render and the
+// stream's start.
+func (db *DB) LastChangeID(ctx context.Context) (int64, error) { return db.lastEventID(ctx) }
 
 // lastEventID returns the id of the newest event, 0 on an empty table.
 func (db *DB) lastEventID(ctx context.Context) (int64, error) {

@@ -98,7 +98,7 @@ func (db *DB) Login(ctx context.Context, c ajudae.Credentials, client ajudae.Cli
 	}
 	ok, rehash, err := db.opts.Hasher.Verify(ctx, c.Password, hash.String)
 	if err != nil {
-		return nil, fmt.Errorf("login: %w", err)
+		return nil, fmt.Errorf("login: %w", formatError(err))
 	}
 	if !ok {
 		if _, err := db.write.ExecContext(ctx, db.d.rebind(`INSERT INTO login_failures (email, ip_address, created_at) VALUES (?, ?, ?)`),
@@ -110,7 +110,7 @@ func (db *DB) Login(ctx context.Context, c ajudae.Credentials, client ajudae.Cli
 	newHash := ""
 	if rehash {
 		if newHash, err = db.opts.Hasher.Hash(ctx, c.Password); err != nil {
-			return nil, err
+			return nil, formatError(err)
 		}
 	}
 	var tokens *ajudae.Tokens

@@ -33,7 +33,7 @@ func (db *DB) CreateUser(ctx context.Context, nu ajudae.NewUser) (*ajudae.User, 
 	}
 	hash, err := db.opts.Hasher.Hash(ctx, nu.Password)
 	if err != nil {
-		return nil, err
+		return nil, formatError(err)
 	}
 	var u *ajudae.User
 	err = db.inTx(ctx, func(tx *Tx) error {
@@ -216,7 +216,7 @@ func (db *DB) UpdateUser(ctx context.Context, a *ajudae.Actor, id int64, u ajuda
 	if u.CurrentPassword != nil && a.UserID == id {
 		ok, _, err := db.opts.Hasher.Verify(ctx, *u.CurrentPassword, current.String)
 		if err != nil {
-			return nil, err
+			return nil, formatError(err)
 		}
 		if !ok {
 			return nil, ajudae.Errorf(ajudae.EFORBIDDEN, "The current password is wrong.")
@@ -226,7 +226,7 @@ func (db *DB) UpdateUser(ctx context.Context, a *ajudae.Actor, id int64, u ajuda
 	if u.Password != nil {
 		h, err := db.opts.Hasher.Hash(ctx, *u.Password)
 		if err != nil {
-			return nil, err
+			return nil, formatError(err)
 		}
 		newHash = &h
 	}

@@ -171,17 +171,16 @@ func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request, v *vie
 // or def, ready for one more query parameter.
 func backTo(r *http.Request, def string) string {
 	back := r.PostFormValue("back")
-	if !localPath(back) {
-		back = def
-	}
 	u, err := url.Parse(back)
-	if err != nil {
+	// The path stays escaped: decoded, "/%09/host" or "/%2F%2Fhost" would
+	// send the browser to another site.
+	if err != nil || !localPath(back) || !localPath(u.EscapedPath()) {
 		return def + "?"
 	}
 	q := u.Query()
 	q.Del("notice")
 	if len(q) == 0 {
-		return u.Path + "?"
+		return u.EscapedPath() + "?"
 	}
-	return u.Path + "?" + q.Encode() + "&"
+	return u.EscapedPath() + "?" + q.Encode() + "&"
 }

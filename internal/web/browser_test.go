@@ -330,3 +330,58 @@ func (b *tab) marked() bool {
 	}
 	return ok
 }
+
+// waitTextIn waits until the element sel shows s.
+func (b *tab) waitTextIn(sel, s string) {
+	b.t.Helper()
+	js := fmt.Sprintf("(function(){var e=document.querySelector(%q);return !!e && e.innerText.includes(%q)})()", sel, s)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js)); err != nil {
+		b.fail("wait for %q in %s: %v (page: %s)", s, sel, err, b.pageText())
+	}
+}
+
+// waitPath waits until the tab's path and query start with prefix. It
+// survives the page being replaced by a navigation while it waits.
+func (b *tab) waitPath(prefix string) {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second) // a bound, not an assertion
+	last := ""
+	for time.Now().Before(deadline) {
+		loc, err := chromedp.Run(b.ctx, chromedp.Evaluate[string]("location.pathname + location.search"))
+		if err == nil && strings.HasPrefix(loc, prefix) {
+			return
+		}
+		last = loc
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.fail("the tab stayed at %s, want %s…", last, prefix)
+}
+
+// waitSeen waits until the page's live updates have handled the event
+// with that id, or a later one (app.js marks <html data-live-seen>).
+func (b *tab) waitSeen(id int64) {
+	b.t.Helper()
+	js := fmt.Sprintf("Number(document.documentElement.getAttribute('data-live-seen') || 0) >= %d", id)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js)); err != nil {
+		b.fail("wait until event %d is handled: %v", id, err)
+	}
+}
+
+// clear empties the field sel as a user deleting its text would.
+func (b *tab) clear(sel string) {
+	b.t.Helper()
+	js := fmt.Sprintf("(function(){var e=document.querySelector(%q);e.value='';e.dispatchEvent(new Event('input',{bubbles:true}));return e.value===''})()", sel)
+	if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js)); err != nil || !ok {
+		b.fail("clear %s: %v", sel, err)
+	}
+}
+
+// historyLength is the number of entries of the tab's session history.
+func (b *tab) historyLength() int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int]("history.length"))
+	if err != nil {
+		b.fail("history length: %v", err)
+	}
+	return n
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -29,6 +30,9 @@ type view struct {
 	Fields map[string]string // field name → problem, shown next to the field
 	Form   url.Values
 	D      any
+	// LiveAfter is the newest change when a page with live parts was
+	// rendered: app.js asks GET /events for what came after it.
+	LiveAfter int64
 }
 
 func (s *Server) newView(r *http.Request) *view {
@@ -206,6 +210,11 @@ func statusOf(err error) int { return problem.Status(err) }
 // errorText returns what to tell the user about err, in its language. A
 // 5xx is logged here, once, without showing its internals.
 func (s *Server) errorText(v *view, err error) string {
+	if errors.Is(err, context.Canceled) {
+		// The browser went away (a page left while it loaded): no failure.
+		s.log.Debug("ui request canceled", "err", err)
+		return v.T("error.internal")
+	}
 	switch ajudae.ErrorCode(err) {
 	case ajudae.EINTERNAL:
 		s.log.Error("ui request failed", "err", err)

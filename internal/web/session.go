@@ -71,8 +71,13 @@ func safeNext(next string) string {
 	return next
 }
 
-// localPath reports whether p is a path of this site (not //host or /\host).
+// localPath reports whether p is a path of this site (not //host or
+// /\host). A browser drops tabs and newlines from a URL, so "/\t/host" is
+// //host too: no control character is allowed.
 func localPath(p string) bool {
+	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return false
+	}
 	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
 }
 
@@ -92,6 +97,12 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string) {
 func isHTMX(r *http.Request) bool {
 	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" &&
 		r.Header.Get("HX-History-Restore-Request") != "true"
+}
+
+// liveRefresh reports whether app.js fetches a part again after a live
+// update (it marks those requests with X-Ajudae-Live).
+func liveRefresh(r *http.Request) bool {
+	return isHTMX(r) && r.Header.Get("X-Ajudae-Live") == "true"
 }
 
 // secure reports whether the browser reached us over TLS.

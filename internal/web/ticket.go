@@ -241,6 +241,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, v *view, sta
 		s.renderError(w, r, v, http.StatusNotFound, v.T("error.ticket.notfound"))
 		return
 	}
+	s.liveAfter(r, v)
 	d, err := s.loadTicket(r.Context(), v, id)
 	if ajudae.ErrorCode(err) == ajudae.ENOTFOUND && isHTMX(r) {
 		// A live refresh of a ticket that just left the actor's sight.

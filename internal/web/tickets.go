@@ -122,11 +122,14 @@ func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request, v *vie
 	self := cloneValues(kept)
 	self.Set("cursor", f.Page.Cursor)
 	d := &listPage{Filter: kept, Self: listURL(self)}
-	if isHTMX(r) {
-		w.Header().Set("HX-Push-Url", d.Self) // without the empty filters
+	if isHTMX(r) && !liveRefresh(r) {
+		// Without the empty filters. A live refresh stays where it is:
+		// htmx would push a history entry for each.
+		w.Header().Set("HX-Push-Url", d.Self)
 	}
 	v.D = d
 	d.Filtered = len(f.Status) > 0 || f.Priority != nil || f.TeamID != nil || f.AssignedToID != nil || f.Unassigned || f.Q != ""
+	s.liveAfter(r, v)
 	var err error
 	if d.Stats, err = s.store.Stats(ctx, a); err != nil {
 		s.renderError(w, r, v, statusOf(err), s.errorText(v, err))

@@ -142,3 +142,20 @@ func (s *Server) client(r *http.Request) ajudae.Client {
 	}
 	return ajudae.Client{IPAddress: ip, UserAgent: r.UserAgent()}
 }
+
+// liveAfter notes the newest change before a page with live parts loads
+// its data, so that its stream replays whatever changes between the
+// render and the stream's start. A partial (htmx) needs none: its page's
+// stream is already open. Without it the page still follows the changes
+// from the moment its stream opens.
+func (s *Server) liveAfter(r *http.Request, v *view) {
+	if isHTMX(r) {
+		return
+	}
+	id, err := s.store.LastChangeID(r.Context())
+	if err != nil {
+		s.log.WarnContext(r.Context(), "live updates: newest change", "err", err)
+		return
+	}
+	v.LiveAfter = id
+}
