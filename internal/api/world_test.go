@@ -33,21 +33,7 @@ func newWorld(t *testing.T, e dbtest.Engine) *world {
 func newWorldIn(t *testing.T, env *apitest.Env) *world {
 	t.Helper()
 	w := &world{env: env, admin: env.Admin, anon: env.Anonymous()}
-	var teams ajudae.List[ajudae.Team]
-	env.Admin.Must(200, "GET", "/team", nil, &teams)
-	for _, tm := range teams.Items {
-		switch tm.Name {
-		case "Marketing":
-			w.mkt = tm.ID
-		case "Produto":
-			w.prod = tm.ID
-		case "Financeiro":
-			w.fin = tm.ID
-		}
-	}
-	if w.mkt == 0 || w.prod == 0 || w.fin == 0 {
-		t.Fatalf("default teams missing: %+v", teams.Items)
-	}
+	w.mkt, w.prod, w.fin = env.TeamID("Marketing"), env.TeamID("Produto"), env.TeamID("Financeiro")
 	w.teamAdmin = w.addMember(t, env.NewUser("Tereza Admin"), w.mkt, true)
 	w.member = w.addMember(t, env.NewUser("Mário Membro"), w.mkt, false)
 	w.otherAtt = w.addMember(t, env.NewUser("Otávio Outro"), w.prod, false)

@@ -322,3 +322,26 @@ func (env *Env) dumpLogsOnFailure() {
 		}
 	}
 }
+
+// TeamID returns the id of the team named name (the seeded Marketing,
+// Produto and Financeiro, or one a test created), failing the test when
+// there is none.
+func (env *Env) TeamID(name string) int64 {
+	env.T.Helper()
+	var teams ajudae.List[ajudae.Team]
+	env.Admin.Must(http.StatusOK, "GET", "/team?limit=100", nil, &teams)
+	for _, tm := range teams.Items {
+		if tm.Name == name {
+			return tm.ID
+		}
+	}
+	env.T.Fatalf("no team named %q", name)
+	return 0
+}
+
+// AddMember has ADMIN make c a member of team, its admin when isAdmin.
+func (env *Env) AddMember(c *Client, team int64, isAdmin bool) *Client {
+	env.T.Helper()
+	env.Admin.Must(http.StatusCreated, "PUT", fmt.Sprintf("/team/%d/members/%d", team, c.ID()), map[string]bool{"isAdmin": isAdmin}, nil)
+	return c
+}

@@ -73,21 +73,9 @@ func NewHostile(tb testing.TB, e dbtest.Engine) *Hostile {
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	h.Client = &c
 
-	var teams ajudae.List[ajudae.Team]
-	env.Admin.Must(200, "GET", "/team", nil, &teams)
-	for _, tm := range teams.Items {
-		switch tm.Name {
-		case "Marketing":
-			h.Mkt = tm.ID
-		case "Produto":
-			h.Prod = tm.ID
-		case "Financeiro":
-			h.Fin = tm.ID
-		}
-	}
-	teamAdmin, member := env.NewUser("Tereza Admin"), env.NewUser("Mário Membro")
-	env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", h.Mkt, teamAdmin.ID()), map[string]bool{"isAdmin": true}, nil)
-	env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", h.Mkt, member.ID()), map[string]bool{"isAdmin": false}, nil)
+	h.Mkt, h.Prod, h.Fin = env.TeamID("Marketing"), env.TeamID("Produto"), env.TeamID("Financeiro")
+	teamAdmin := env.AddMember(env.NewUser("Tereza Admin"), h.Mkt, true)
+	member := env.AddMember(env.NewUser("Mário Membro"), h.Mkt, false)
 	requester := env.NewUser("Cris Cliente")
 	h.Victim = env.NewUser("Vítor Vítima").ID()
 	h.Actors = [ActorCount]*Client{env.Admin, teamAdmin, member, requester, env.Anonymous()}

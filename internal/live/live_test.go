@@ -23,22 +23,8 @@ func newCast(t *testing.T, e dbtest.Engine) *cast {
 	t.Helper()
 	env := apitest.New(t, e)
 	c := &cast{env: env, admin: env.Admin}
-	var teams ajudae.List[ajudae.Team]
-	env.Admin.Must(200, "GET", "/team", nil, &teams)
-	for _, tm := range teams.Items {
-		switch tm.Name {
-		case "Marketing":
-			c.mkt = tm.ID
-		case "Produto":
-			c.prod = tm.ID
-		case "Financeiro":
-			c.fin = tm.ID
-		}
-	}
-	add := func(u *apitest.Client, team int64, admin bool) *apitest.Client {
-		env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", team, u.ID()), map[string]bool{"isAdmin": admin}, nil)
-		return u
-	}
+	c.mkt, c.prod, c.fin = env.TeamID("Marketing"), env.TeamID("Produto"), env.TeamID("Financeiro")
+	add := env.AddMember
 	c.teamAdmin = add(env.NewUser("Tereza Admin"), c.mkt, true)
 	c.member = add(env.NewUser("Mário Membro"), c.mkt, false)
 	c.otherAtt = add(env.NewUser("Otávio Outro"), c.prod, false)
