@@ -24,16 +24,25 @@ func (s *Server) registerAttachments(mux *http.ServeMux, a huma.API) {
 	documentAttachments(a, s.maxUpload)
 }
 
-func (s *Server) handleAttachmentUpload(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	a, err := Authenticate(ctx, s.store, r, false)
+// callerAndID authenticates the request (the UI's cookie too when cookie)
+// and reads its {id}; on failure it has answered and ok is false.
+func (s *Server) callerAndID(w http.ResponseWriter, r *http.Request, cookie bool) (a *ajudae.Actor, id int64, ok bool) {
+	a, err := Authenticate(r.Context(), s.store, r, cookie)
 	if err != nil {
 		s.plainError(w, r, "header", err)
-		return
+		return nil, 0, false
 	}
-	id, err := pathID(r)
-	if err != nil {
+	if id, err = pathID(r); err != nil {
 		s.plainError(w, r, "path", err)
+		return nil, 0, false
+	}
+	return a, id, true
+}
+
+func (s *Server) handleAttachmentUpload(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, id, ok := s.callerAndID(w, r, false)
+	if !ok {
 		return
 	}
 	na, err := s.readUpload(w, r)
@@ -103,14 +112,8 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*ajudae.New
 
 func (s *Server) handleAttachmentList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	a, err := Authenticate(ctx, s.store, r, true)
-	if err != nil {
-		s.plainError(w, r, "header", err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.plainError(w, r, "path", err)
+	a, id, ok := s.callerAndID(w, r, true)
+	if !ok {
 		return
 	}
 	page := ajudae.Page{Cursor: r.URL.Query().Get("cursor")}
@@ -131,14 +134,8 @@ func (s *Server) handleAttachmentList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAttachmentGet(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	a, err := Authenticate(ctx, s.store, r, true)
-	if err != nil {
-		s.plainError(w, r, "header", err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		s.plainError(w, r, "path", err)
+	a, id, ok := s.callerAndID(w, r, true)
+	if !ok {
 		return
 	}
 	at, data, err := s.store.OpenAttachment(ctx, a, id)
