@@ -45,3 +45,48 @@ func TestSweepForgetsOldLoginFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeSearchIndex: merging the full-text segments keeps every ticket
+// findable, and runs (as a no-op) on PostgreSQL.
+func TestMergeSearchIndex(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		db := dbtest.Open(t, e)
+		if _, err := db.Seed(t.Context(), ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := db.Login(t.Context(), ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, err := db.Authenticate(t.Context(), tokens.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		teams, err := db.FindTeams(t.Context(), ajudae.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 60 { // one transaction each: many small segments
+			nt := ajudae.NewTicket{Title: "Chamado número " + string(rune('a'+i%26)), Description: "impressão falhou",
+				TeamID: teams.Items[0].ID}
+			if i == 42 {
+				nt.Description = "a aplicação travou"
+			}
+			if _, _, err := db.CreateTicket(t.Context(), admin, nt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.MergeSearchIndex(t.Context(), 50); err != nil {
+			t.Fatalf("merge: %v", err)
+		}
+		for q, want := range map[string]int{"aplicacao": 1, "impressao": 59} {
+			l, err := db.FindTickets(t.Context(), admin, ajudae.TicketFilter{Q: q, Page: ajudae.Page{Limit: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l.Items) != want {
+				t.Errorf("q=%s after the merge: %d tickets, want %d", q, len(l.Items), want)
+			}
+		}
+	})
+}
