@@ -55,7 +55,8 @@ func (db *DB) RunSweeper(ctx context.Context, interval time.Duration) {
 
 // MergeSearchIndex merges the segments of SQLite's full-text indexes a
 // little at a time (FTS5's incremental 'merge', about 500 pages a step, at
-// most steps steps per index, each its own short write transaction), so a
+// most steps steps per index, each its own short write transaction; a
+// negative page count merges segments of any level, as optimize would), so a
 // search keeps reading few segments as tickets pile up: at a million
 // tickets an unmerged index made a search twice as slow. PostgreSQL's GIN
 // indexes need nothing of the kind.
@@ -70,7 +71,7 @@ func (db *DB) MergeSearchIndex(ctx context.Context, steps int) error {
 				if err := tx.queryRow(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
 					return formatError(err)
 				}
-				if _, err := tx.exec(ctx, `INSERT INTO `+index+` (`+index+`, rank) VALUES ('merge', 500)`); err != nil {
+				if _, err := tx.exec(ctx, `INSERT INTO `+index+` (`+index+`, rank) VALUES ('merge', -500)`); err != nil {
 					return err
 				}
 				return formatError(tx.queryRow(ctx, `SELECT total_changes()`).Scan(&after))
