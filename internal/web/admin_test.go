@@ -110,3 +110,36 @@ func TestAccountPage(t *testing.T) {
 		}
 	})
 }
+
+// TestUserListPages: the general admin walks /admin/users page by page,
+// the search kept on every page.
+func TestUserListPages(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		env := apitest.New(t, e)
+		for i := range 27 {
+			env.NewUser(fmt.Sprintf("Pessoa Paginada %02d", i))
+		}
+		env.NewUser("Outra Gente")
+		adm := loginAs(t, env, env.Admin)
+		p := adm.mustGet(200, "/admin/users?q=paginada")
+		if n := len(p.find(tag("li", "class=row"))); n != 25 {
+			t.Errorf("first page: %d users, want 25", n)
+		}
+		var next string
+		for _, a := range p.find(tag("a")) {
+			if text(a) == "Próxima página" {
+				next, _ = attr(a, "href")
+			}
+		}
+		if !strings.HasPrefix(next, "/admin/users?") || !strings.Contains(next, "q=paginada") || !strings.Contains(next, "cursor=") {
+			t.Fatalf("next page link = %q", next)
+		}
+		p = adm.mustGet(200, next)
+		if n := len(p.find(tag("li", "class=row"))); n != 2 {
+			t.Errorf("second page: %d users, want 2", n)
+		}
+		if !strings.Contains(p.Body, "Primeira página") || strings.Contains(p.Body, "Próxima página") {
+			t.Errorf("second page links are wrong")
+		}
+	})
+}
