@@ -6,30 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/apitest"
 	"github.com/ajudae/ajudae/internal/dbtest"
 )
-
-// teamID returns the id of the seeded team called name.
-func teamID(t *testing.T, env *apitest.Env, name string) int64 {
-	t.Helper()
-	var teams ajudae.List[ajudae.Team]
-	env.Admin.Must(200, "GET", "/team", nil, &teams)
-	for _, tm := range teams.Items {
-		if tm.Name == name {
-			return tm.ID
-		}
-	}
-	t.Fatalf("no team %s", name)
-	return 0
-}
-
-// member makes c a member of team through the API, as set-up.
-func member(t *testing.T, env *apitest.Env, c *apitest.Client, team int64, isAdmin bool) {
-	t.Helper()
-	env.Admin.Must(201, "PUT", fmt.Sprintf("/team/%d/members/%d", team, c.ID()), map[string]bool{"isAdmin": isAdmin}, nil)
-}
 
 // TestBrowserScenario is the scenario, each step asserting what
 // the page shows: a requester registers, opens a ticket and sees it; the
@@ -41,11 +20,11 @@ func TestBrowserScenario(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		env := apitest.New(t, e)
 		shots := e.Name == "sqlite"
-		mkt, prod := teamID(t, env, "Marketing"), teamID(t, env, "Produto")
+		mkt, prod := env.TeamID("Marketing"), env.TeamID("Produto")
 		tereza := env.NewUser("Tereza Admin")
-		member(t, env, tereza, mkt, true)
+		env.AddMember(tereza, mkt, true)
 		paulo := env.NewUser("Paulo Produto")
-		member(t, env, paulo, prod, false)
+		env.AddMember(paulo, prod, false)
 
 		// A requester registers, opens a ticket and sees it.
 		req := newTab(t, env, "requester")

@@ -81,15 +81,15 @@ func TestLivePartsResumeFrom(t *testing.T) {
 func TestBrowserLiveUpdates(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		env := apitest.New(t, e)
-		mkt, prod := teamID(t, env, "Marketing"), teamID(t, env, "Produto")
+		mkt, prod := env.TeamID("Marketing"), env.TeamID("Produto")
 		tereza := env.NewUser("Tereza Admin")
-		member(t, env, tereza, mkt, true)
+		env.AddMember(tereza, mkt, true)
 		// Mario, not Mário: the e-mail comes from the name, and the login
 		// form's type=email refuses a non-ASCII local part.
 		mario := env.NewUser("Mario Membro")
-		member(t, env, mario, mkt, false)
+		env.AddMember(mario, mkt, false)
 		paulo := env.NewUser("Paulo Produto")
-		member(t, env, paulo, prod, false)
+		env.AddMember(paulo, prod, false)
 		lia := env.NewUser("Lia Live")
 
 		// Marketing's member watches the team's queue; the requester

@@ -29,11 +29,11 @@ type desk struct {
 func newDesk(t *testing.T, e dbtest.Engine) *desk {
 	t.Helper()
 	env := apitest.New(t, e)
-	d := &desk{env: env, mkt: teamID(t, env, "Marketing"), prod: teamID(t, env, "Produto")}
+	d := &desk{env: env, mkt: env.TeamID("Marketing"), prod: env.TeamID("Produto")}
 	d.teamAdmin = env.NewUser("Tereza Admin")
-	member(t, env, d.teamAdmin, d.mkt, true)
+	env.AddMember(d.teamAdmin, d.mkt, true)
 	d.attendant = env.NewUser("Mário Membro")
-	member(t, env, d.attendant, d.mkt, false)
+	env.AddMember(d.attendant, d.mkt, false)
 	d.requester = env.NewUser("Cris Cliente")
 	d.requester.Must(201, "POST", "/ticket", map[string]any{"title": `<script>alert("x")</script> não abre`,
 		"description": "Tela branca.", "teamId": d.mkt, "priority": "Alta"}, &d.ticket)
@@ -533,7 +533,7 @@ func TestLanguageChoice(t *testing.T) {
 func TestTicketListPages(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		env := apitest.New(t, e)
-		mkt := teamID(t, env, "Marketing")
+		mkt := env.TeamID("Marketing")
 		u := env.NewUser("Paula Paginada")
 		for i := range 23 {
 			u.Must(201, "POST", "/ticket", map[string]any{"title": fmt.Sprintf("Chamado número %d", i+1), "description": "x", "teamId": mkt}, nil)
