@@ -37,12 +37,7 @@ func TestBackup(t *testing.T) {
 			return
 		}
 		p := startProcess(t, bin, env)
-		admin := login(t, p.base, "root@example.com", "root-password")
-		var teams struct{ Items []struct{ ID int64 } }
-		admin.must(t, 200, "GET", "/team", nil, &teams)
-		team := teams.Items[0].ID
-		attendant, attID := register(t, p.base, "Atendente", "att@example.com", "att-password")
-		admin.must(t, 201, "PUT", fmt.Sprintf("/team/%d/members/%d", team, attID), map[string]any{}, nil)
+		admin, attendant, team := staffTeam(t, p.base)
 
 		// Writers go on during the whole backup; they stop when told.
 		load := &writeLoad{enough: make(chan struct{})}

@@ -111,12 +111,7 @@ func TestCrashSafety(t *testing.T) {
 			env["DATABASE_URL"] = pgURL
 		}
 		p := startProcess(t, bin, env)
-		admin := login(t, p.base, "root@example.com", "root-password")
-		var teams struct{ Items []struct{ ID int64 } }
-		admin.must(t, 200, "GET", "/team", nil, &teams)
-		team := teams.Items[0].ID
-		attendant, attID := register(t, p.base, "Atendente", "att@example.com", "att-password")
-		admin.must(t, 201, "PUT", fmt.Sprintf("/team/%d/members/%d", team, attID), map[string]any{}, nil)
+		admin, attendant, team := staffTeam(t, p.base)
 		const workers, threshold = 6, 120
 		load := &writeLoad{enough: make(chan struct{})}
 		var wg sync.WaitGroup

@@ -206,3 +206,16 @@ func (c *tally) add() int {
 	c.n++
 	return c.n
 }
+
+// staffTeam logs the seeded root admin in and makes a new attendant a
+// member of the first team: the cast of the write-load tests.
+func staffTeam(t *testing.T, base string) (admin, attendant *client, team int64) {
+	t.Helper()
+	admin = login(t, base, "root@example.com", "root-password")
+	var teams struct{ Items []struct{ ID int64 } }
+	admin.must(t, 200, "GET", "/team", nil, &teams)
+	team = teams.Items[0].ID
+	attendant, attID := register(t, base, "Atendente", "att@example.com", "att-password")
+	admin.must(t, 201, "PUT", fmt.Sprintf("/team/%d/members/%d", team, attID), map[string]any{}, nil)
+	return admin, attendant, team
+}
