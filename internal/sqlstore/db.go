@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +66,13 @@ type DB struct {
 
 	migrations *goose.Provider
 	commits    chan struct{} // SQLite: a commit happened (wakes the live-updates tail)
+
+	// SQLite's writer (writer.go): write transactions queue on writes;
+	// closing stops the writer, which closes writerDone. Nil on PostgreSQL.
+	writes     chan *writeJob
+	closing    chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
 
 // Open connects to the database that opts names and applies the pending
@@ -183,6 +191,8 @@ func (db *DB) openSQLite(opts Options) error {
 	r.SetMaxIdleConns(readers)
 	db.write, db.read, db.d = w, r, sqliteDialect
 	db.readStmts, db.writeStmts = newStmtCache(r, false), newStmtCache(w, true)
+	db.writes, db.closing, db.writerDone = make(chan *writeJob), make(chan struct{}), make(chan struct{})
+	go db.writeLoop()
 	return nil
 }
 
@@ -195,6 +205,10 @@ func wrap(opts Options, c driver.Connector) driver.Connector {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.writes != nil {
+		db.closeOnce.Do(func() { close(db.closing) })
+		<-db.writerDone
+	}
 	db.readStmts.close()
 	db.writeStmts.close()
 	err := db.write.Close()
@@ -230,25 +244,22 @@ type Tx struct {
 }
 
 // inTx runs fn in a write transaction, committing when fn returns nil.
+// On SQLite the transaction may be shared with other writes (writer.go):
+// fn's changes are rolled back alone when it fails, and committed with the
+// others' before inTx returns.
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	if db.writes != nil {
+		return db.submit(ctx, fn)
+	}
 	stx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return formatError(err)
 	}
-	defer db.writeStmts.flush(ctx)
-	tx := &Tx{tx: stx, db: db, now: db.now()}
-	if err := fn(tx); err != nil {
-		stx.Rollback()
+	defer stx.Rollback() // after a panic in fn; a no-op after Commit
+	if err := fn(&Tx{tx: stx, db: db, now: db.now()}); err != nil {
 		return err
 	}
-	if err := stx.Commit(); err != nil {
-		return formatError(err)
-	}
-	select {
-	case db.commits <- struct{}{}:
-	default:
-	}
-	return nil
+	return formatError(stx.Commit())
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

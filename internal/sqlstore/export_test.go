@@ -1,0 +1,20 @@
+package sqlstore
+
+import "context"
+
+// WriteTx runs fn in a write transaction of the store (inTx), giving it a
+// way to run statements: tests of the writer use it.
+func (db *DB) WriteTx(ctx context.Context, fn func(exec func(query string, args ...any) error) error) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		return fn(func(query string, args ...any) error {
+			_, err := tx.exec(ctx, query, args...)
+			return err
+		})
+	})
+}
+
+// Count returns the result of a one-number query on the read pool.
+func (db *DB) Count(ctx context.Context, query string, args ...any) (n int64, err error) {
+	err = db.queryRow(ctx, query, args...).Scan(&n)
+	return n, err
+}
