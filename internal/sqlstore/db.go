@@ -154,8 +154,11 @@ func (db *DB) openPostgres(opts Options) error {
 }
 
 // sqlitePragmas go in the DSN so that every pooled connection gets them.
+// temp_store(MEMORY) keeps statement journals in memory: a write whose
+// triggers fill the full-text index journals its pages at every statement,
+// and in a temporary file that was a write system call per page.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-	"&_pragma=foreign_keys(1)&_time_format=sqlite"
+	"&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
 
 func (db *DB) openSQLite(opts Options) error {
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
