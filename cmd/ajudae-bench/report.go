@@ -83,7 +83,7 @@ func (r *Report) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if r.Argon2Rate > 0 {
-		fmt.Fprintf(w, "- raw argon2id (m=19 MiB, t=2, p=1, internal/password): %.1f hashes/s\n", r.Argon2Rate)
+		fmt.Fprintf(w, "- raw argon2id (m=19 MiB, t=2, p=1, argon2.IDKey, one hash per core): %.1f hashes/s\n", r.Argon2Rate)
 	}
 	if r.PgbenchTPS > 0 {
 		fmt.Fprintf(w, "- pgbench one-row INSERT, %d clients: %.0f tps\n", r.Concurrency, r.PgbenchTPS)
