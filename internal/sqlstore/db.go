@@ -65,21 +65,25 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 
 	migrations *goose.Provider
-	commits    chan struct{} // SQLite: a commit happened (wakes the live-updates tail)
+	commits    chan struct{} // a commit wrote events: wakes this replica's feed (feed.go)
+	announce   chan struct{} // PostgreSQL: the other replicas are to be told (feed.go)
 
-	// SQLite's writer (writer.go): write transactions queue on writes;
-	// closing stops the writer, which closes writerDone. Nil on PostgreSQL.
-	writes     chan *writeJob
+	// SQLite's writer (writer.go): write transactions queue on writes.
+	// Nil on PostgreSQL.
+	writes chan *writeJob
+
+	// Background goroutines (the writer, the announcer) stop when closing
+	// is closed, and Close waits for them.
 	closing    chan struct{}
-	writerDone chan struct{}
 	closeOnce  sync.Once
+	background sync.WaitGroup
 }
 
 // Open connects to the database that opts names and applies the pending
 // migrations. It does not seed data; see Seed.
 func Open(ctx context.Context, opts Options) (*DB, error) {
 	opts = withDefaults(opts)
-	db := &DB{opts: opts, log: opts.Logger, commits: make(chan struct{}, 1)}
+	db := &DB{opts: opts, log: opts.Logger, commits: make(chan struct{}, 1), closing: make(chan struct{})}
 	var err error
 	if opts.URL != "" {
 		err = db.openPostgres(opts)
@@ -150,6 +154,8 @@ func (db *DB) openPostgres(opts Options) error {
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.write, db.read, db.d = pool, pool, postgres
+	db.announce = make(chan struct{}, 1)
+	db.background.Go(db.announceLoop)
 	return nil
 }
 
@@ -194,8 +200,8 @@ func (db *DB) openSQLite(opts Options) error {
 	r.SetMaxIdleConns(readers)
 	db.write, db.read, db.d = w, r, sqliteDialect
 	db.readStmts, db.writeStmts = newStmtCache(r, false), newStmtCache(w, true)
-	db.writes, db.closing, db.writerDone = make(chan *writeJob), make(chan struct{}), make(chan struct{})
-	go db.writeLoop()
+	db.writes = make(chan *writeJob)
+	db.background.Go(db.writeLoop)
 	return nil
 }
 
@@ -208,10 +214,8 @@ func wrap(opts Options, c driver.Connector) driver.Connector {
 
 // Close closes every connection.
 func (db *DB) Close() error {
-	if db.writes != nil {
-		db.closeOnce.Do(func() { close(db.closing) })
-		<-db.writerDone
-	}
+	db.closeOnce.Do(func() { close(db.closing) })
+	db.background.Wait()
 	db.readStmts.close()
 	db.writeStmts.close()
 	err := db.write.Close()
@@ -241,9 +245,10 @@ func (db *DB) now() time.Time { return db.opts.Now().UTC().Truncate(time.Microse
 
 // Tx is a write transaction with the time it started.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx          *sql.Tx
+	db          *DB
+	now         time.Time
+	wroteEvents bool // the feed has news once it commits
 }
 
 // inTx runs fn in a write transaction, committing when fn returns nil.
@@ -259,10 +264,17 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 		return formatError(err)
 	}
 	defer stx.Rollback() // after a panic in fn; a no-op after Commit
-	if err := fn(&Tx{tx: stx, db: db, now: db.now()}); err != nil {
+	tx := &Tx{tx: stx, db: db, now: db.now()}
+	if err := fn(tx); err != nil {
 		return err
 	}
-	return formatError(stx.Commit())
+	if err := stx.Commit(); err != nil {
+		return formatError(err)
+	}
+	if tx.wroteEvents {
+		db.committedEvents()
+	}
+	return nil
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

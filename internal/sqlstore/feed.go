@@ -4,9 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,15 +17,22 @@ import (
 
 // This file is the feed of committed changes that live updates fan out.
 // The source of truth is ticket_events: every change writes its row in
-// its own transaction. PostgreSQL announces each row (a trigger NOTIFYs
-// its id on ajudae_events at commit); SQLite, single replica with one
-// writer connection, is tailed by id after each commit.
+// its own transaction. SQLite, single replica with one writer, is tailed
+// by id (commit order) after each commit. On PostgreSQL ids are not commit
+// order (a transaction may commit after one that took a higher id), so the
+// feed is read in (xact, id) order up to the oldest transaction still
+// running, behind which no event can appear any more; commits on any
+// replica are announced by a bare NOTIFY sent after them (announceLoop),
+// not from inside them (migration 0004 says why).
 
-const changeSelect = `SELECT e.id, e.ticket_id, e.type, e.actor_id, u.name, e.data, e.internal, e.created_at,
-	e.team_id, t.created_by
-	FROM ticket_events e
+const (
+	changeColumns = `e.id, e.ticket_id, e.type, e.actor_id, u.name, e.data, e.internal, e.created_at,
+	e.team_id, t.created_by`
+	changeFrom = `FROM ticket_events e
 	JOIN tickets t ON t.id = e.ticket_id
 	LEFT JOIN users u ON u.id = e.actor_id`
+	changeSelect = `SELECT ` + changeColumns + ` ` + changeFrom
+)
 
 func scanChange(r scanner, c *ajudae.TicketChange) error {
 	var (
@@ -76,24 +82,6 @@ func (db *DB) changes(ctx context.Context, query string, args ...any) ([]ajudae.
 // after, oldest first (a client's Last-Event-ID, or the SQLite tail).
 func (db *DB) ChangesAfter(ctx context.Context, after int64, limit int) ([]ajudae.TicketChange, error) {
 	return db.changes(ctx, `WHERE e.id > ? ORDER BY e.id LIMIT ?`, after, limit)
-}
-
-// changesByID returns the changes with the given ids, in the order of ids.
-func (db *DB) changesByID(ctx context.Context, ids []int64) ([]ajudae.TicketChange, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	got, err := db.changes(ctx, `WHERE e.id IN (`+placeholders(len(ids))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	pos := make(map[int64]int, len(ids))
-	for i, id := range ids {
-		pos[id] = i
-	}
-	slices.SortFunc(got, func(a, b ajudae.TicketChange) int { return pos[a.ID] - pos[b.ID] })
-	return got, nil
 }
 
 // LastChangeID returns the id of the newest committed change (0 when
@@ -178,12 +166,114 @@ func (db *DB) waitLastEventID(ctx context.Context) (int64, error) {
 	}
 }
 
-// followPostgres LISTENs on ajudae_events through its own connection
-// (pgxlisten, reconnecting after 2 s), collects the announced ids and reads
-// them back in batches. After a reconnect it reads back every event with
-// an id above the highest one seen (at first, the newest when it was
-// called), skipping those already delivered (ids
-// are not commit order across transactions, hence the set).
+// committedEvents is called after a commit that wrote events: it wakes
+// this replica's feed and, on PostgreSQL, has the others told.
+func (db *DB) committedEvents() {
+	select {
+	case db.commits <- struct{}{}:
+	default:
+	}
+	select {
+	case db.announce <- struct{}{}: // nil on SQLite: never ready
+	default:
+	}
+}
+
+// announceSQL tells every replica listening on ajudae_events that the feed
+// has news, from a transaction of its own that does not wait for its WAL
+// flush: a notification is not data (a lost one is made up for by the
+// feed's next read), and a notifying transaction holds PostgreSQL's
+// notification lock until its commit returns.
+const announceSQL = `BEGIN; SET LOCAL synchronous_commit = off; NOTIFY ajudae_events; COMMIT`
+
+// announceLoop sends announceSQL after commits, one at a time: the commits
+// made while one is being sent are told by the next.
+func (db *DB) announceLoop() {
+	for {
+		select {
+		case <-db.closing:
+			return
+		case <-db.announce:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := db.write.ExecContext(ctx, announceSQL); err != nil {
+			db.log.Warn("live updates: announce", "err", err)
+		}
+		cancel()
+	}
+}
+
+// feedCursor is a position in PostgreSQL's feed, in (xact, id) order.
+type feedCursor struct{ xact, id int64 }
+
+// feedHorizon is the oldest transaction still running: every event of an
+// older one is committed (or never will be), so none can appear behind it.
+const feedHorizon = `pg_snapshot_xmin(pg_current_snapshot())::text::bigint`
+
+// feedStart returns the position of the newest event behind the horizon.
+// Events stamped with transaction ids this cluster has not reached yet come
+// from another cluster (a logical restore, pg_dump): they are settled
+// history, restamped 0 first, or they would be taken for news one day.
+func (db *DB) feedStart(ctx context.Context) (feedCursor, error) {
+	var c feedCursor
+	if _, err := db.write.ExecContext(ctx, `UPDATE ticket_events SET xact = 0
+		WHERE xact >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint`); err != nil {
+		return c, fmt.Errorf("feed start: %w", formatError(err))
+	}
+	err := db.queryRow(ctx, `SELECT xact, id FROM ticket_events WHERE xact < `+feedHorizon+
+		` ORDER BY xact DESC, id DESC LIMIT 1`).Scan(&c.xact, &c.id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("feed start: %w", formatError(err))
+	}
+	return c, nil
+}
+
+// settledChanges returns up to limit changes after c, of transactions
+// behind the horizon, in (xact, id) order, and the position after them.
+func (db *DB) settledChanges(ctx context.Context, c feedCursor, limit int) ([]ajudae.TicketChange, feedCursor, error) {
+	rows, err := db.query(ctx, `SELECT e.xact, `+changeColumns+` `+changeFrom+`
+		WHERE (e.xact, e.id) > (?, ?) AND e.xact < `+feedHorizon+`
+		ORDER BY e.xact, e.id LIMIT ?`, c.xact, c.id, limit)
+	if err != nil {
+		return nil, c, fmt.Errorf("read changes: %w", err)
+	}
+	defer rows.Close()
+	var out []ajudae.TicketChange
+	for rows.Next() {
+		var ch ajudae.TicketChange
+		if err := scanChange(withFirst{rows, &c.xact}, &ch); err != nil {
+			return nil, c, fmt.Errorf("read changes: %w", formatError(err))
+		}
+		c.id = ch.ID
+		out = append(out, ch)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c, fmt.Errorf("read changes: %w", formatError(err))
+	}
+	return out, c, nil
+}
+
+// heldChanges reports whether committed events wait beyond the horizon
+// (a transaction older than theirs is still running).
+func (db *DB) heldChanges(ctx context.Context) (bool, error) {
+	var held bool
+	err := db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ticket_events WHERE xact >= `+feedHorizon+`)`).Scan(&held)
+	return held, formatError(err)
+}
+
+// withFirst scans a row's first column into first and the rest into dest.
+type withFirst struct {
+	r     scanner
+	first any
+}
+
+func (w withFirst) Scan(dest ...any) error { return w.r.Scan(append([]any{w.first}, dest...)...) }
+
+// followPostgres reads the feed whenever it may have news: a NOTIFY on
+// ajudae_events from any replica (pgxlisten, on its own connection,
+// reconnecting after 2 s), a commit of this replica, a (re)connected
+// LISTEN, or a tick. While committed events are held behind an older
+// running transaction it looks again soon, backing off from 10 ms to 1 s.
 func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)) error {
 	cfg, err := pgx.ParseConfig(db.opts.URL)
 	if err != nil {
@@ -192,12 +282,19 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
 	}
-	start, err := db.waitLastEventID(ctx)
-	if err != nil {
-		return err
+	var cur feedCursor
+	for {
+		if cur, err = db.feedStart(ctx); err == nil {
+			break
+		}
+		db.log.WarnContext(ctx, "live updates: find the feed's end", "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
 	}
-	ids := make(chan int64, 1024)
-	backlog := make(chan struct{}, 1)
+	news := make(chan struct{}, 1)
 	l := &pgxlisten.Listener{
 		Connect:        func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) },
 		ReconnectDelay: 2 * time.Second,
@@ -207,110 +304,75 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 			}
 		},
 	}
-	l.Handle("ajudae_events", listenHandler{ids: ids, backlog: backlog})
+	l.Handle("ajudae_events", listenHandler{news: news})
 	go l.Listen(ctx)
 
-	seen := newRecentSet(8192)
-	high := start
-	deliver := func(batch []ajudae.TicketChange) {
-		fresh := batch[:0]
-		for _, c := range batch {
-			if seen.has(c.ID) {
-				continue
-			}
-			seen.add(c.ID)
-			high = max(high, c.ID)
-			fresh = append(fresh, c)
-		}
-		if len(fresh) > 0 {
-			fn(fresh)
-		}
-	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	const soonest, latest = 10 * time.Millisecond, time.Second
+	var (
+		again <-chan time.Time
+		wait  = soonest
+	)
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-backlog: // LISTEN is (again) in place: read what it may have missed
-			for after := high; ; {
-				batch, err := db.ChangesAfter(ctx, after, 500)
-				if err != nil {
-					db.log.WarnContext(ctx, "live updates: catch up", "err", err)
-					break
-				}
-				if len(batch) > 0 {
-					after = batch[len(batch)-1].ID
-				}
-				deliver(batch)
-				if len(batch) < 500 {
-					break
-				}
-			}
-		case id := <-ids:
-			batch := []int64{id}
-		drain:
-			for len(batch) < 500 {
-				select {
-				case id := <-ids:
-					batch = append(batch, id)
-				default:
-					break drain
-				}
-			}
-			changes, err := db.changesByID(ctx, batch)
+		case <-news:
+		case <-db.commits:
+		case <-tick.C:
+		case <-again:
+		}
+		again = nil
+		delivered := false
+		for {
+			batch, next, err := db.settledChanges(ctx, cur, 500)
 			if err != nil {
-				db.log.WarnContext(ctx, "live updates: read announced changes", "err", err, "ids", len(batch))
-				continue
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				db.log.WarnContext(ctx, "live updates: read changes", "err", err)
+				break
 			}
-			deliver(changes)
+			cur = next
+			if len(batch) > 0 {
+				delivered = true
+				fn(batch)
+			}
+			if len(batch) < 500 {
+				break
+			}
+		}
+		if delivered {
+			wait = soonest
+		}
+		if held, err := db.heldChanges(ctx); err == nil && held {
+			again = time.After(wait)
+			wait = min(2*wait, latest)
+		} else {
+			wait = soonest
 		}
 	}
 }
 
-// listenHandler passes announced ids to followPostgres, and tells it when
-// a (re)connected LISTEN is in place so that it can catch up.
-type listenHandler struct {
-	ids     chan<- int64
-	backlog chan<- struct{}
-}
+// listenHandler tells followPostgres that the feed may have news: a
+// notification, or a (re)connected LISTEN after which it may have missed
+// some.
+type listenHandler struct{ news chan<- struct{} }
 
-func (h listenHandler) HandleNotification(ctx context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	id, err := strconv.ParseInt(n.Payload, 10, 64)
-	if err != nil {
-		return fmt.Errorf("payload %q: %w", n.Payload, err)
-	}
-	select {
-	case h.ids <- id:
-	case <-ctx.Done():
-	}
+func (h listenHandler) HandleNotification(context.Context, *pgconn.Notification, *pgx.Conn) error {
+	h.tell()
 	return nil
 }
 
-func (h listenHandler) HandleBacklog(ctx context.Context, _ string, _ *pgx.Conn) error {
-	select {
-	case h.backlog <- struct{}{}:
-	case <-ctx.Done():
-	}
+func (h listenHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h.tell()
 	return nil
 }
 
-// recentSet remembers the last n ids added.
-type recentSet struct {
-	m    map[int64]struct{}
-	ring []int64
-	next int
-}
-
-func newRecentSet(n int) *recentSet {
-	return &recentSet{m: make(map[int64]struct{}, n), ring: make([]int64, n)}
-}
-
-func (s *recentSet) has(id int64) bool { _, ok := s.m[id]; return ok }
-
-func (s *recentSet) add(id int64) {
-	if old := s.ring[s.next]; old != 0 {
-		delete(s.m, old)
+func (h listenHandler) tell() {
+	select {
+	case h.news <- struct{}{}:
+	default:
 	}
-	s.ring[s.next] = id
-	s.m[id] = struct{}{}
-	s.next = (s.next + 1) % len(s.ring)
 }

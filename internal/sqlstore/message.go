@@ -49,6 +49,7 @@ func (tx *Tx) createMessage(ctx context.Context, a *ajudae.Actor, ticketID int64
 		RETURNING id`, ticketID, a.UserID, nm.Message, nm.IsInternal, tx.now).Scan(&m.ID); err != nil {
 		return nil, formatError(err)
 	}
+	tx.wroteEvents = true // by the messages_event trigger
 	if !ajudae.ReplyReopens(a, &t, nm.IsInternal) {
 		return m, nil
 	}

@@ -172,8 +172,11 @@ func (tx *Tx) addEvents(ctx context.Context, a *ajudae.Actor, t *ajudae.Ticket, 
 		sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, t.ID, e.typ, a.UserID, string(data), e.internal, t.Team.ID, tx.now)
 	}
-	_, err := tx.exec(ctx, sb.String(), args...)
-	return err
+	if _, err := tx.exec(ctx, sb.String(), args...); err != nil {
+		return err
+	}
+	tx.wroteEvents = true
+	return nil
 }
 
 // UpdateTicket applies PATCH /ticket/{id} as ajudae.CheckTicketUpdate

@@ -70,7 +70,6 @@ func (db *DB) submit(ctx context.Context, fn func(*Tx) error) error {
 // writeLoop is SQLite's writer: it takes the first waiting job, then every
 // job already waiting (up to maxGroup), and commits them together.
 func (db *DB) writeLoop() {
-	defer close(db.writerDone)
 	batch := make([]*writeJob, 0, maxGroup)
 	for {
 		select {
@@ -147,10 +146,7 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 		j.done <- err
 	}
 	if err == nil {
-		select {
-		case db.commits <- struct{}{}:
-		default:
-		}
+		db.committedEvents()
 	}
 	return nil
 }

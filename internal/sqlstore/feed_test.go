@@ -1,0 +1,246 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/dbtest"
+	"github.com/ajudae/ajudae/internal/sqlstore"
+)
+
+// TestFeedLateCommit: an event written by a transaction that commits after
+// a later one (on PostgreSQL, with a lower id) still reaches the feed, once,
+// and before the later transaction's events: the feed never runs ahead of a
+// transaction that may still commit.
+func TestFeedLateCommit(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		o := e.Options(t)
+		db, err := sqlstore.Open(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ctx := t.Context()
+		if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, err := db.Authenticate(ctx, tokens.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		teams, err := db.FindTeams(ctx, ajudae.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		team := teams.Items[0].ID
+		first, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Primeiro", Description: "x", TeamID: team})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		var (
+			mu  sync.Mutex
+			got []ajudae.TicketChange
+		)
+		followCtx, stop := context.WithCancel(ctx)
+		followed := make(chan struct{})
+		go func() {
+			defer close(followed)
+			db.FollowChanges(followCtx, func(cs []ajudae.TicketChange) {
+				mu.Lock()
+				got = append(got, cs...)
+				mu.Unlock()
+			})
+		}()
+		defer func() { stop(); <-followed }()
+		time.Sleep(200 * time.Millisecond) // the feed has found where it starts
+
+		// Transaction A writes an event and stays open.
+		raw := openRaw(t, o)
+		conn, err := raw.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		begin := "BEGIN"
+		if o.URL == "" {
+			begin = "BEGIN IMMEDIATE"
+		}
+		if _, err := conn.ExecContext(ctx, begin); err != nil {
+			t.Fatal(err)
+		}
+		insert := `INSERT INTO ticket_events (ticket_id, type, actor_id, data, internal, team_id, created_at)
+			VALUES ($1, 'status_changed', $2, '{"from":"Aberto","to":"Em_andamento"}', false, $3, $4) RETURNING id`
+		var lateID int64
+		if err := conn.QueryRowContext(ctx, insert, first.ID, admin.UserID, team, time.Now().UTC()).Scan(&lateID); err != nil {
+			t.Fatal(err)
+		}
+		// Transaction B, through the store, commits first (on SQLite it
+		// waits for A's lock, so it commits after A).
+		created := make(chan *ajudae.Ticket, 1)
+		go func() {
+			tk, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Segundo", Description: "y", TeamID: team})
+			if err != nil {
+				t.Error(err)
+			}
+			created <- tk
+		}()
+		if o.URL != "" {
+			second := <-created
+			created <- second
+			time.Sleep(300 * time.Millisecond) // the feed is told of B and reads
+		}
+		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+			t.Fatal(err)
+		}
+		second := <-created
+		if second == nil {
+			return
+		}
+
+		var ids []int64
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			mu.Lock()
+			ids = ids[:0]
+			for _, c := range got {
+				ids = append(ids, c.ID)
+			}
+			mu.Unlock()
+			if slices.Contains(ids, lateID) && len(ids) >= 2 {
+				break
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var late, secondAt = -1, -1
+		for i, c := range got {
+			switch {
+			case c.ID == lateID:
+				if late >= 0 {
+					t.Errorf("event %d delivered twice", lateID)
+				}
+				late = i
+			case c.TicketID == second.ID && c.Type == ajudae.EventCreated:
+				if secondAt >= 0 {
+					t.Errorf("the second ticket's event delivered twice")
+				}
+				secondAt = i
+			}
+		}
+		if late < 0 || secondAt < 0 {
+			t.Fatalf("delivered %v: want the late event %d and the second ticket's creation", ids, lateID)
+		}
+		if late > secondAt {
+			t.Errorf("delivered %v: the late transaction's event %d came after the later one's", ids, lateID)
+		}
+	})
+}
+
+// openRaw opens the test's database outside the store.
+func openRaw(t *testing.T, o sqlstore.Options) *sql.DB {
+	t.Helper()
+	var (
+		db  *sql.DB
+		err error
+	)
+	if o.URL != "" {
+		db, err = sql.Open("pgx", o.URL)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db")+"?_pragma=busy_timeout(10000)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestFeedRestoredHistory: the events already in the database when the
+// feed starts are history, not news, even those a logical restore brought
+// from another PostgreSQL cluster, stamped with transaction ids this one
+// has not reached; what is written afterwards is delivered.
+func TestFeedRestoredHistory(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		o := e.Options(t)
+		db, err := sqlstore.Open(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ctx := t.Context()
+		if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, err := db.Authenticate(ctx, tokens.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		teams, err := db.FindTeams(ctx, ajudae.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		team := teams.Items[0].ID
+		old, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Antigo", Description: "x", TeamID: team})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.URL != "" {
+			// Stamped a little ahead of this cluster: the tickets below
+			// take it past that point.
+			if _, err := openRaw(t, o).ExecContext(ctx, `UPDATE ticket_events SET xact = pg_current_xact_id()::text::bigint + 20
+				WHERE ticket_id = $1`, old.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var (
+			mu  sync.Mutex
+			got []ajudae.TicketChange
+		)
+		followCtx, stop := context.WithCancel(ctx)
+		followed := make(chan struct{})
+		go func() {
+			defer close(followed)
+			db.FollowChanges(followCtx, func(cs []ajudae.TicketChange) {
+				mu.Lock()
+				got = append(got, cs...)
+				mu.Unlock()
+			})
+		}()
+		defer func() { stop(); <-followed }()
+		time.Sleep(200 * time.Millisecond) // the feed has found where it starts
+		var fresh *ajudae.Ticket
+		for range 30 {
+			if fresh, _, err = db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Novo", Description: "y", TeamID: team}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		delivered := func(ticket int64) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.ContainsFunc(got, func(c ajudae.TicketChange) bool { return c.TicketID == ticket })
+		}
+		for deadline := time.Now().Add(10 * time.Second); !delivered(fresh.ID) && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !delivered(fresh.ID) {
+			t.Fatalf("the new ticket's event was not delivered")
+		}
+		if delivered(old.ID) {
+			t.Errorf("an event written before the feed started was delivered as news")
+		}
+	})
+}
