@@ -105,7 +105,9 @@ func (b *bench) run(ctx context.Context) error {
 		if name == "L1" {
 			srv = b.l1
 		}
+		stopRSS := b.server.sampleRSS()
 		r := ld.run(ctx, op, srv, c.PGData)
+		r.PeakRSSKiB = stopRSS()
 		r.RSSKiB, _ = b.server.memory()
 		rep.Results = append(rep.Results, r)
 		if ctx.Err() != nil {

@@ -42,7 +42,8 @@ type Result struct {
 	P90        float64 `json:"p90Ms"`
 	P99        float64 `json:"p99Ms"`
 	ShareOfL1  float64 `json:"shareOfL1"`
-	RSSKiB     int64   `json:"serverRssKiB,omitempty"`
+	RSSKiB     int64   `json:"serverRssKiB,omitempty"`     // after the operation
+	PeakRSSKiB int64   `json:"serverPeakRssKiB,omitempty"` // while it ran (warm-up included), sampled every 10 ms
 	CPUus      float64 `json:"serverCpuUsPerRequest,omitempty"`
 	DBCPUus    float64 `json:"postgresCpuUsPerRequest,omitempty"`
 	ClientCPU  float64 `json:"clientCpuUsPerRequest,omitempty"`

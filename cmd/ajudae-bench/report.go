@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // maxRSSKiB is the memory target: 80 MB.
@@ -94,6 +95,15 @@ func (r *Report) print(w io.Writer) {
 			verdict = "MISSED"
 		}
 		fmt.Fprintf(w, "- server peak RSS (VmHWM): %.1f MB (target ≤ 80 MB: %s)\n", float64(r.PeakRSSKiB)*1024/1e6, verdict)
+		var by []string
+		for _, x := range r.Results {
+			if x.PeakRSSKiB > 0 && x.Op != "L1" {
+				by = append(by, fmt.Sprintf("%s %.1f", x.Op, float64(x.PeakRSSKiB)*1024/1e6))
+			}
+		}
+		if len(by) > 0 {
+			fmt.Fprintf(w, "- server peak RSS while each operation ran (sampled every 10 ms), MB: %s\n", strings.Join(by, ", "))
+		}
 	}
 	for _, x := range r.Results {
 		if x.FirstError != "" {

@@ -83,6 +83,31 @@ func (p *process) stop() {
 	}
 }
 
+// sampleRSS reads the resident set every 10 ms until the function it
+// returns is called, which returns the largest reading (KiB): the peak
+// while one operation ran (VmHWM is the peak of the process's whole life).
+func (p *process) sampleRSS() (stop func() int64) {
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var m int64
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if rss, _ := p.memory(); rss > m {
+				m = rss
+			}
+			select {
+			case <-done:
+				peak <- m
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() int64 { close(done); return <-peak }
+}
+
 // memory returns the resident set (VmRSS) and its peak (VmHWM) in KiB.
 func (p *process) memory() (rss, peak int64) {
 	if p == nil || p.cmd.Process == nil {
