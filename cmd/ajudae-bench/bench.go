@@ -98,23 +98,31 @@ func (b *bench) run(ctx context.Context) error {
 		return err
 	}
 	ld := newLoader(c.Concurrency, c.Warmup, c.Duration)
-	for _, name := range c.Ops {
+	for i, name := range c.Ops {
 		op := ops[name]
+		if i > 0 {
+			waited := b.server.settle(ctx, c.PGData, 2*time.Minute)
+			fmt.Fprintf(b.log, "     (server idle after %.1fs)\n", waited.Seconds())
+		}
 		fmt.Fprintf(b.log, "%-4s %s…\n", op.Name, op.What)
 		srv := b.server
 		if name == "L1" {
 			srv = b.l1
 		}
-		stopRSS := b.server.sampleRSS()
+		_, peak := b.server.memory()
+		rep.PeakRSSKiB = max(rep.PeakRSSKiB, peak)
+		if err := b.server.resetPeak(); err != nil && i == 0 {
+			fmt.Fprintf(b.log, "cannot reset the server's peak RSS between operations (%v): each operation's peak includes the ones before\n", err)
+		}
 		r := ld.run(ctx, op, srv, c.PGData)
-		r.PeakRSSKiB = stopRSS()
-		r.RSSKiB, _ = b.server.memory()
+		r.RSSKiB, r.PeakRSSKiB = b.server.memory()
 		rep.Results = append(rep.Results, r)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
-	_, rep.PeakRSSKiB = b.server.memory()
+	_, peak := b.server.memory()
+	rep.PeakRSSKiB = max(rep.PeakRSSKiB, peak)
 	if slicesContains(c.Ops, "W6") {
 		fmt.Fprintln(b.log, "raw argon2id hash rate…")
 		rep.Argon2Rate = argon2Rate(ctx, password.DefaultParams(), c.Concurrency, c.Duration)

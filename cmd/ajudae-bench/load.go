@@ -43,7 +43,7 @@ type Result struct {
 	P99        float64 `json:"p99Ms"`
 	ShareOfL1  float64 `json:"shareOfL1"`
 	RSSKiB     int64   `json:"serverRssKiB,omitempty"`     // after the operation
-	PeakRSSKiB int64   `json:"serverPeakRssKiB,omitempty"` // while it ran (warm-up included), sampled every 10 ms
+	PeakRSSKiB int64   `json:"serverPeakRssKiB,omitempty"` // while it ran (warm-up included)
 	CPUus      float64 `json:"serverCpuUsPerRequest,omitempty"`
 	DBCPUus    float64 `json:"postgresCpuUsPerRequest,omitempty"`
 	ClientCPU  float64 `json:"clientCpuUsPerRequest,omitempty"`
