@@ -182,6 +182,12 @@ func (b *builder) build(ctx context.Context, engine string, admin Account) (*Man
 		return nil, fmt.Errorf("create tickets: %w", err)
 	}
 	stop()
+	// The server would otherwise start by queueing an e-mail for every
+	// event of the dataset (3.6 million jobs at 1M tickets), and work them
+	// off while it is measured.
+	if _, err := b.db.DiscardOutbox(ctx); err != nil {
+		return nil, err
+	}
 	m.BuildTime = time.Since(start).Round(time.Second).String()
 	return m, nil
 }

@@ -90,3 +90,45 @@ func TestMergeSearchIndex(t *testing.T) {
 		}
 	})
 }
+
+// TestDiscardOutbox: after a bulk load the outbox is emptied, so nothing
+// of it is mailed; what is written afterwards is queued again.
+func TestDiscardOutbox(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		db := dbtest.Open(t, e)
+		ctx := t.Context()
+		if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, err := db.Authenticate(ctx, tokens.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		teams, err := db.FindTeams(ctx, ajudae.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := func() {
+			t.Helper()
+			if _, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Chamado", Description: "x", TeamID: teams.Items[0].ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		open()
+		open()
+		if n, err := db.DiscardOutbox(ctx); err != nil || n != 2 {
+			t.Fatalf("discard: %d, %v; want the 2 creations", n, err)
+		}
+		if pending, err := db.OutboxPending(ctx); err != nil || pending {
+			t.Fatalf("after the discard: pending %v, %v; want none", pending, err)
+		}
+		open()
+		if pending, err := db.OutboxPending(ctx); err != nil || !pending {
+			t.Fatalf("a later ticket: pending %v, %v; want it queued", pending, err)
+		}
+	})
+}
