@@ -100,10 +100,8 @@ func (b *bench) run(ctx context.Context) error {
 	ld := newLoader(c.Concurrency, c.Warmup, c.Duration)
 	for i, name := range c.Ops {
 		op := ops[name]
-		if i > 0 {
-			waited := b.server.settle(ctx, c.PGData, 2*time.Minute)
-			fmt.Fprintf(b.log, "     (server idle after %.1fs)\n", waited.Seconds())
-		}
+		waited := b.server.settle(ctx, c.PGData, 2*time.Minute)
+		fmt.Fprintf(b.log, "     (server idle after %.1fs)\n", waited.Seconds())
 		fmt.Fprintf(b.log, "%-4s %s…\n", op.Name, op.What)
 		srv := b.server
 		if name == "L1" {
