@@ -18,9 +18,10 @@ import (
 // A write that fails must leave nothing behind. Savepoints would isolate
 // it, but FTS5 writes its pending index data at every savepoint, which
 // costs what the grouping saves; so a group runs without them, and when a
-// write of it fails, the group is rolled back, the failing write gets its
-// error (it ran after the writes before it, a valid serial order), and the
-// others run again, each in a transaction of its own.
+// write of it fails, the group is rolled back and every write of it runs
+// again in a transaction of its own, the failing one included: its answer
+// must come from committed data, not from writes of the group that may
+// never commit (their callers may leave before they run again).
 
 // maxGroup bounds the writes committed together.
 const maxGroup = 64
@@ -101,9 +102,9 @@ func (db *DB) commitGroup(jobs []*writeJob) {
 }
 
 // runGroup runs jobs in one transaction. When they all succeed, it commits
-// and tells each. When one fails, it rolls the transaction back, tells
-// that job its error, and returns the others, which are then as if they
-// had not run (and may be abandoned again).
+// and tells each. When one fails, a job alone is told its error; in a
+// group of several, the transaction is rolled back and the jobs not yet
+// told are returned, as if they had not run (they may be abandoned again).
 func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 	// The transaction outlives any one caller's context (database/sql rolls
 	// a transaction back when the context of BeginTx ends), and keeps the
@@ -129,7 +130,11 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 		}
 		if err := runJob(j, &Tx{tx: stx, db: db, now: db.now()}); err != nil {
 			stx.Rollback()
-			j.done <- err
+			if len(jobs) == 1 {
+				j.done <- err
+				return nil
+			}
+			ran = append(ran, j)
 			for _, r := range ran {
 				r.state.Store(queued)
 			}

@@ -98,3 +98,59 @@ func TestWriteCanceledBeforeItRuns(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusalFromCommittedData: a write refused because of another write
+// (here a unique value) is refused only if that other write committed. On
+// SQLite the two run in one group; the first one's caller leaves as soon
+// as the second fails, before the first could commit alone.
+func TestRefusalFromCommittedData(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		db := dbtest.Open(t, e)
+		ctx := t.Context()
+		if err := db.WriteTx(ctx, func(exec func(string, ...any) error) error {
+			return exec(`CREATE TABLE u (x INTEGER UNIQUE)`)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A write that holds the writer while A and B queue behind it.
+		release := make(chan struct{})
+		held := make(chan error, 1)
+		go func() {
+			held <- db.WriteTx(ctx, func(func(string, ...any) error) error { <-release; return nil })
+		}()
+		time.Sleep(100 * time.Millisecond)
+		ctxA, leaveA := context.WithCancel(ctx)
+		defer leaveA()
+		doneA := make(chan error, 1)
+		go func() {
+			doneA <- db.WriteTx(ctxA, func(exec func(string, ...any) error) error { return exec(`INSERT INTO u VALUES (1)`) })
+		}()
+		time.Sleep(100 * time.Millisecond)
+		doneB := make(chan error, 1)
+		go func() {
+			doneB <- db.WriteTx(ctx, func(exec func(string, ...any) error) error {
+				err := exec(`INSERT INTO u VALUES (1)`)
+				if err != nil {
+					leaveA() // A's client goes away now
+				}
+				return err
+			})
+		}()
+		time.Sleep(100 * time.Millisecond)
+		close(release)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		errA, errB := <-doneA, <-doneB
+		n, err := db.Count(ctx, `SELECT count(*) FROM u WHERE x = 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("A: %v; B: %v; %d rows with x = 1, want exactly 1", errA, errB, n)
+		}
+		if (errA == nil) == (errB == nil) {
+			t.Errorf("A: %v; B: %v; want exactly one of them refused", errA, errB)
+		}
+	})
+}
