@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,10 +21,10 @@ import (
 // its own transaction. SQLite, single replica with one writer, is tailed
 // by id (commit order) after each commit. On PostgreSQL ids are not commit
 // order (a transaction may commit after one that took a higher id), so the
-// feed is read in (xact, id) order up to the oldest transaction still
-// running, behind which no event can appear any more; commits on any
-// replica are announced by a bare NOTIFY sent after them (announceLoop),
-// not from inside them (migration 0004 says why).
+// feed is read in (xact, id) order, and the transactions still running
+// below the position read are kept and read by id once they commit;
+// commits on any replica are announced by a bare NOTIFY sent after them
+// (announceLoop), not from inside them (migration 0004 says why).
 
 const (
 	changeColumns = `e.id, e.ticket_id, e.type, e.actor_id, u.name, e.data, e.internal, e.created_at,
@@ -203,62 +204,122 @@ func (db *DB) announceLoop() {
 	}
 }
 
-// feedCursor is a position in PostgreSQL's feed, in (xact, id) order.
-type feedCursor struct{ xact, id int64 }
+// feedCursor is a position in PostgreSQL's feed: the newest event read,
+// in (xact, id) order, and the transactions older than it that were still
+// running when it was read; their events, once committed, sort before it
+// and are read by transaction.
+type feedCursor struct {
+	xact, id int64
+	pending  []int64
+}
 
-// feedHorizon is the oldest transaction still running: every event of an
-// older one is committed (or never will be), so none can appear behind it.
-const feedHorizon = `pg_snapshot_xmin(pg_current_snapshot())::text::bigint`
-
-// feedStart returns the position of the newest event behind the horizon.
-// Events stamped with transaction ids this cluster has not reached yet come
-// from another cluster (a logical restore, pg_dump): they are settled
-// history, restamped 0 first, or they would be taken for news one day.
+// feedStart returns the position of the newest event. Events stamped with
+// transaction ids this cluster has not reached yet come from another
+// cluster (a logical restore, pg_dump): they are settled history,
+// restamped 0 first, or the feed would wait behind them.
 func (db *DB) feedStart(ctx context.Context) (feedCursor, error) {
 	var c feedCursor
 	if _, err := db.write.ExecContext(ctx, `UPDATE ticket_events SET xact = 0
 		WHERE xact >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint`); err != nil {
 		return c, fmt.Errorf("feed start: %w", formatError(err))
 	}
-	err := db.queryRow(ctx, `SELECT xact, id FROM ticket_events WHERE xact < `+feedHorizon+
-		` ORDER BY xact DESC, id DESC LIMIT 1`).Scan(&c.xact, &c.id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	err := db.inSnapshot(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT xact, id FROM ticket_events ORDER BY xact DESC, id DESC LIMIT 1`).Scan(&c.xact, &c.id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		c.pending, err = runningBefore(ctx, tx, c.xact)
+		return err
+	})
+	if err != nil {
 		return c, fmt.Errorf("feed start: %w", formatError(err))
 	}
 	return c, nil
 }
 
-// settledChanges returns up to limit changes after c, of transactions
-// behind the horizon, in (xact, id) order, and the position after them.
-func (db *DB) settledChanges(ctx context.Context, c feedCursor, limit int) ([]ajudae.TicketChange, feedCursor, error) {
-	rows, err := db.query(ctx, `SELECT e.xact, `+changeColumns+` `+changeFrom+`
-		WHERE (e.xact, e.id) > (?, ?) AND e.xact < `+feedHorizon+`
-		ORDER BY e.xact, e.id LIMIT ?`, c.xact, c.id, limit)
-	if err != nil {
-		return nil, c, fmt.Errorf("read changes: %w", err)
-	}
-	defer rows.Close()
+// readFeed returns the changes committed since c was read: those of c's
+// pending transactions that have committed, then up to limit newer ones in
+// (xact, id) order; and the position after them. It reads in one snapshot,
+// so a transaction is either committed in it, and all its events are
+// read, or still running, and pending.
+func (db *DB) readFeed(ctx context.Context, c feedCursor, limit int) ([]ajudae.TicketChange, feedCursor, error) {
 	var out []ajudae.TicketChange
-	for rows.Next() {
-		var ch ajudae.TicketChange
-		if err := scanChange(withFirst{rows, &c.xact}, &ch); err != nil {
-			return nil, c, fmt.Errorf("read changes: %w", formatError(err))
+	next := c
+	err := db.inSnapshot(ctx, func(tx *sql.Tx) error {
+		read := func(where string, args ...any) error {
+			rows, err := tx.QueryContext(ctx, `SELECT e.xact, `+changeColumns+` `+changeFrom+` WHERE `+where, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var ch ajudae.TicketChange
+				var xact int64
+				if err := scanChange(withFirst{rows, &xact}, &ch); err != nil {
+					return err
+				}
+				if xact > next.xact || xact == next.xact && ch.ID > next.id {
+					next.xact, next.id = xact, ch.ID
+				}
+				out = append(out, ch)
+			}
+			return rows.Err()
 		}
-		c.id = ch.ID
-		out = append(out, ch)
-	}
-	if err := rows.Err(); err != nil {
+		if len(c.pending) > 0 {
+			if err := read(`e.xact = ANY ($1::bigint[]) ORDER BY e.xact, e.id`, int64Array(c.pending)); err != nil {
+				return err
+			}
+			next.xact, next.id = c.xact, c.id // those sort before c
+		}
+		if err := read(`(e.xact, e.id) > ($1, $2) ORDER BY e.xact, e.id LIMIT $3`, c.xact, c.id, limit); err != nil {
+			return err
+		}
+		var err error
+		next.pending, err = runningBefore(ctx, tx, next.xact)
+		return err
+	})
+	if err != nil {
 		return nil, c, fmt.Errorf("read changes: %w", formatError(err))
 	}
-	return out, c, nil
+	return out, next, nil
 }
 
-// heldChanges reports whether committed events wait beyond the horizon
-// (a transaction older than theirs is still running).
-func (db *DB) heldChanges(ctx context.Context) (bool, error) {
-	var held bool
-	err := db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ticket_events WHERE xact >= `+feedHorizon+`)`).Scan(&held)
-	return held, formatError(err)
+// inSnapshot runs fn in a read-only transaction whose statements all see
+// one snapshot.
+func (db *DB) inSnapshot(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// runningBefore returns the transactions of tx's snapshot still running
+// with an id below xact (any database of the cluster: most never write an
+// event, and simply leave the list when they end).
+func runningBefore(ctx context.Context, tx *sql.Tx, xact int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) x
+		WHERE x::text::bigint < $1`, xact)
+	if err != nil {
+		return nil, err
+	}
+	return scanIDs(rows)
+}
+
+// int64Array writes ids as a PostgreSQL array literal.
+func int64Array(ids []int64) string {
+	b := []byte{'{'}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, '}'))
 }
 
 // withFirst scans a row's first column into first and the rest into dest.
@@ -272,8 +333,7 @@ func (w withFirst) Scan(dest ...any) error { return w.r.Scan(append([]any{w.firs
 // followPostgres reads the feed whenever it may have news: a NOTIFY on
 // ajudae_events from any replica (pgxlisten, on its own connection,
 // reconnecting after 2 s), a commit of this replica, a (re)connected
-// LISTEN, or a tick. While committed events are held behind an older
-// running transaction it looks again soon, backing off from 10 ms to 1 s.
+// LISTEN, or a tick (a replica that died between a commit and its NOTIFY).
 func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)) error {
 	cfg, err := pgx.ParseConfig(db.opts.URL)
 	if err != nil {
@@ -309,11 +369,6 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	const soonest, latest = 10 * time.Millisecond, time.Second
-	var (
-		again <-chan time.Time
-		wait  = soonest
-	)
 	for {
 		select {
 		case <-ctx.Done():
@@ -321,12 +376,9 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 		case <-news:
 		case <-db.commits:
 		case <-tick.C:
-		case <-again:
 		}
-		again = nil
-		delivered := false
 		for {
-			batch, next, err := db.settledChanges(ctx, cur, 500)
+			batch, next, err := db.readFeed(ctx, cur, 500)
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -334,23 +386,14 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 				db.log.WarnContext(ctx, "live updates: read changes", "err", err)
 				break
 			}
+			more := next.xact != cur.xact || next.id != cur.id
 			cur = next
 			if len(batch) > 0 {
-				delivered = true
 				fn(batch)
 			}
-			if len(batch) < 500 {
+			if !more || len(batch) < 500 {
 				break
 			}
-		}
-		if delivered {
-			wait = soonest
-		}
-		if held, err := db.heldChanges(ctx); err == nil && held {
-			again = time.After(wait)
-			wait = min(2*wait, latest)
-		} else {
-			wait = soonest
 		}
 	}
 }

@@ -6,12 +6,11 @@
 -- 2-core machine, 8 400 one-row INSERTs/s fell to 1 600/s with a
 -- pg_notify in the same transaction.
 --
--- Instead, each replica reads the feed in commit-safe order: every event
--- records the transaction that wrote it, and a reader takes only the events
--- of transactions older than the oldest one still running
--- (pg_snapshot_xmin), ordered by (xact, id); no event can appear later
--- behind that point. After a commit, the store sends a bare NOTIFY from a
--- transaction of its own with synchronous_commit off (sqlstore/feed.go).
+-- Instead, every event records the transaction that wrote it, and each
+-- replica reads the feed in (xact, id) order, in one snapshot, keeping the
+-- transactions still running below its position to read them by id once
+-- they commit (sqlstore/feed.go). After a commit, the store sends a bare
+-- NOTIFY from a transaction of its own with synchronous_commit off.
 DROP TRIGGER ticket_events_notify ON ticket_events;
 DROP FUNCTION ticket_events_notify();
 
