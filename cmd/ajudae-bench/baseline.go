@@ -23,8 +23,8 @@ import (
 // argon2Rate measures the raw argon2id hash rate with the server's
 // parameters: argon2.IDKey alone, at most one hash per core at a time (as
 // the server's hasher runs them), driven by concurrency goroutines for d.
-// It leaves out what the server's hasher adds to a hash (the collection of
-// its memory), so that a login is measured against the hash itself.
+// A login is measured against the hash itself, not against the server's
+// hasher.
 func argon2Rate(ctx context.Context, p password.Params, concurrency int, d time.Duration) float64 {
 	var n atomic.Int64
 	slots := make(chan struct{}, runtime.NumCPU())
