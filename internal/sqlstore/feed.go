@@ -377,6 +377,7 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 		case <-db.commits:
 		case <-tick.C:
 		}
+		began := time.Now()
 		for {
 			batch, next, err := db.readFeed(ctx, cur, 500)
 			if err != nil {
@@ -395,8 +396,20 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 				break
 			}
 		}
+		// At most one pass every feedGap: under a stream of writes, the
+		// commits made meanwhile are read together by the next pass.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(feedGap - time.Since(began)):
+		}
 	}
 }
+
+// feedGap is the shortest time between two reads of PostgreSQL's feed: it
+// delays a live update by at most that, and bounds the reads to 50 a
+// second whatever the rate of writes.
+const feedGap = 20 * time.Millisecond
 
 // listenHandler tells followPostgres that the feed may have news: a
 // notification, or a (re)connected LISTEN after which it may have missed
