@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
+	_ "modernc.org/sqlite"             // the "sqlite" driver, for OpenRaw
 
 	"github.com/ajudae/ajudae/internal/password"
 	"github.com/ajudae/ajudae/internal/sqlstore"
@@ -49,9 +51,36 @@ func ForEach(t *testing.T, fn func(t *testing.T, e Engine)) {
 // Open returns a store on a fresh database of engine e, closed at cleanup.
 func Open(t testing.TB, e Engine) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlstore.Open(t.Context(), e.Options(t))
+	return OpenWith(t, e.Options(t))
+}
+
+// OpenWith returns a store opened with o (from an Engine's Options),
+// closed at cleanup.
+func OpenWith(t testing.TB, o sqlstore.Options) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(t.Context(), o)
 	if err != nil {
-		t.Fatalf("open %s: %v", e.Name, err)
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// OpenRaw opens the database of o outside the store (a second client:
+// another process's lock, a transaction left open), closed at cleanup.
+func OpenRaw(t testing.TB, o sqlstore.Options) *sql.DB {
+	t.Helper()
+	var (
+		db  *sql.DB
+		err error
+	)
+	if o.URL != "" {
+		db, err = sql.Open("pgx", o.URL)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db")+"?_pragma=busy_timeout(10000)")
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db

@@ -4,18 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	_ "modernc.org/sqlite" // a second connection to the SQLite file, to hold its lock
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/dbtest"
@@ -92,18 +88,7 @@ func (ts *timedServer) call(t *testing.T, srv *httptest.Server, method, path, to
 // every write to tickets until release is called.
 func holdWriteLock(t *testing.T, o sqlstore.Options) (release func()) {
 	t.Helper()
-	var (
-		db  *sql.DB
-		err error
-	)
-	if o.URL != "" {
-		db, err = sql.Open("pgx", o.URL)
-	} else {
-		db, err = sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.OpenRaw(t, o)
 	conn, err := db.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +103,6 @@ func holdWriteLock(t *testing.T, o sqlstore.Options) (release func()) {
 	return func() {
 		conn.ExecContext(context.Background(), "ROLLBACK")
 		conn.Close()
-		db.Close()
 	}
 }
 

@@ -116,7 +116,7 @@ func (db *DB) FollowChanges(ctx context.Context, fn func([]ajudae.TicketChange))
 // commits one transaction at a time, so id order is commit order; inTx
 // wakes the tail after each commit, and a slow tick catches the rest.
 func (db *DB) followSQLite(ctx context.Context, fn func([]ajudae.TicketChange)) error {
-	last, err := db.waitLastEventID(ctx)
+	last, err := untilRead(ctx, db, "find the last event", db.lastEventID)
 	if err != nil {
 		return err
 	}
@@ -150,18 +150,18 @@ func (db *DB) followSQLite(ctx context.Context, fn func([]ajudae.TicketChange)) 
 	}
 }
 
-// waitLastEventID reads where the feed starts, retrying while the
-// database does not answer.
-func (db *DB) waitLastEventID(ctx context.Context) (int64, error) {
+// untilRead calls read until it succeeds or ctx ends, every 2 s while the
+// database does not answer: the feed's start must not fail the process.
+func untilRead[T any](ctx context.Context, db *DB, what string, read func(context.Context) (T, error)) (T, error) {
 	for {
-		last, err := db.lastEventID(ctx)
+		v, err := read(ctx)
 		if err == nil {
-			return last, nil
+			return v, nil
 		}
-		db.log.WarnContext(ctx, "live updates: find the last event", "err", err)
+		db.log.WarnContext(ctx, "live updates: "+what, "err", err)
 		select {
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return v, ctx.Err()
 		case <-time.After(2 * time.Second):
 		}
 	}
@@ -342,17 +342,9 @@ func (db *DB) followPostgres(ctx context.Context, fn func([]ajudae.TicketChange)
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
 	}
-	var cur feedCursor
-	for {
-		if cur, err = db.feedStart(ctx); err == nil {
-			break
-		}
-		db.log.WarnContext(ctx, "live updates: find the feed's end", "err", err)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(2 * time.Second):
-		}
+	cur, err := untilRead(ctx, db, "find the feed's end", db.feedStart)
+	if err != nil {
+		return err
 	}
 	news := make(chan struct{}, 1)
 	l := &pgxlisten.Listener{

@@ -2,16 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ajudae/ajudae"
 	"github.com/ajudae/ajudae/internal/dbtest"
-	"github.com/ajudae/ajudae/internal/sqlstore"
 )
 
 // TestFeedLateCommit: an event written by a transaction that commits after
@@ -21,53 +17,17 @@ import (
 func TestFeedLateCommit(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		o := e.Options(t)
-		db, err := sqlstore.Open(t.Context(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		db := dbtest.OpenWith(t, o)
 		ctx := t.Context()
-		if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, err := db.Authenticate(ctx, tokens.AccessToken)
-		if err != nil {
-			t.Fatal(err)
-		}
-		teams, err := db.FindTeams(ctx, ajudae.Page{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		team := teams.Items[0].ID
+		admin, team := seedAdmin(t, db)
 		first, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Primeiro", Description: "x", TeamID: team})
 		if err != nil {
 			t.Fatal(err)
 		}
-
-		var (
-			mu  sync.Mutex
-			got []ajudae.TicketChange
-		)
-		followCtx, stop := context.WithCancel(ctx)
-		followed := make(chan struct{})
-		go func() {
-			defer close(followed)
-			db.FollowChanges(followCtx, func(cs []ajudae.TicketChange) {
-				mu.Lock()
-				got = append(got, cs...)
-				mu.Unlock()
-			})
-		}()
-		defer func() { stop(); <-followed }()
-		time.Sleep(200 * time.Millisecond) // the feed has found where it starts
+		delivered := follow(t, db)
 
 		// Transaction A writes an event and stays open.
-		raw := openRaw(t, o)
-		conn, err := raw.Conn(ctx)
+		conn, err := dbtest.OpenRaw(t, o).Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,21 +68,15 @@ func TestFeedLateCommit(t *testing.T) {
 			return
 		}
 
-		var ids []int64
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			mu.Lock()
-			ids = ids[:0]
-			for _, c := range got {
-				ids = append(ids, c.ID)
+		ids := func(cs []ajudae.TicketChange) (out []int64) {
+			for _, c := range cs {
+				out = append(out, c.ID)
 			}
-			mu.Unlock()
-			if slices.Contains(ids, lateID) && len(ids) >= 2 {
-				break
-			}
+			return out
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		var late, secondAt = -1, -1
+		waitFor(func() bool { got := ids(delivered()); return slices.Contains(got, lateID) && len(got) >= 2 })
+		got := delivered()
+		late, secondAt := -1, -1
 		for i, c := range got {
 			switch {
 			case c.ID == lateID:
@@ -138,36 +92,22 @@ func TestFeedLateCommit(t *testing.T) {
 			}
 		}
 		if late < 0 || secondAt < 0 {
-			t.Fatalf("delivered %v: want the late event %d and the second ticket's creation", ids, lateID)
+			t.Fatalf("delivered %v: want the late event %d and the second ticket's creation", ids(got), lateID)
 		}
 		// On PostgreSQL the second ticket commits while A is open; on SQLite
 		// it waits for A's lock and commits after it.
 		if o.URL != "" && late < secondAt {
-			t.Errorf("delivered %v: the late transaction's event %d came before the one committed first", ids, lateID)
+			t.Errorf("delivered %v: the late transaction's event %d came before the one committed first", ids(got), lateID)
 		}
 		if o.URL == "" && late > secondAt {
-			t.Errorf("delivered %v: event %d, committed first, came second", ids, lateID)
+			t.Errorf("delivered %v: event %d, committed first, came second", ids(got), lateID)
 		}
 	})
 }
 
-// openRaw opens the test's database outside the store.
-func openRaw(t *testing.T, o sqlstore.Options) *sql.DB {
-	t.Helper()
-	var (
-		db  *sql.DB
-		err error
-	)
-	if o.URL != "" {
-		db, err = sql.Open("pgx", o.URL)
-	} else {
-		db, err = sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db")+"?_pragma=busy_timeout(10000)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+// deliveredTicket reports whether a change of ticket is among cs.
+func deliveredTicket(cs []ajudae.TicketChange, ticket int64) bool {
+	return slices.ContainsFunc(cs, func(c ajudae.TicketChange) bool { return c.TicketID == ticket })
 }
 
 // TestFeedRestoredHistory: the events already in the database when the
@@ -177,28 +117,9 @@ func openRaw(t *testing.T, o sqlstore.Options) *sql.DB {
 func TestFeedRestoredHistory(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		o := e.Options(t)
-		db, err := sqlstore.Open(t.Context(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		db := dbtest.OpenWith(t, o)
 		ctx := t.Context()
-		if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, err := db.Authenticate(ctx, tokens.AccessToken)
-		if err != nil {
-			t.Fatal(err)
-		}
-		teams, err := db.FindTeams(ctx, ajudae.Page{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		team := teams.Items[0].ID
+		admin, team := seedAdmin(t, db)
 		old, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Antigo", Description: "x", TeamID: team})
 		if err != nil {
 			t.Fatal(err)
@@ -206,45 +127,22 @@ func TestFeedRestoredHistory(t *testing.T) {
 		if o.URL != "" {
 			// Stamped a little ahead of this cluster: the tickets below
 			// take it past that point.
-			if _, err := openRaw(t, o).ExecContext(ctx, `UPDATE ticket_events SET xact = pg_current_xact_id()::text::bigint + 20
+			if _, err := dbtest.OpenRaw(t, o).ExecContext(ctx, `UPDATE ticket_events SET xact = pg_current_xact_id()::text::bigint + 20
 				WHERE ticket_id = $1`, old.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		var (
-			mu  sync.Mutex
-			got []ajudae.TicketChange
-		)
-		followCtx, stop := context.WithCancel(ctx)
-		followed := make(chan struct{})
-		go func() {
-			defer close(followed)
-			db.FollowChanges(followCtx, func(cs []ajudae.TicketChange) {
-				mu.Lock()
-				got = append(got, cs...)
-				mu.Unlock()
-			})
-		}()
-		defer func() { stop(); <-followed }()
-		time.Sleep(200 * time.Millisecond) // the feed has found where it starts
+		delivered := follow(t, db)
 		var fresh *ajudae.Ticket
 		for range 30 {
 			if fresh, _, err = db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Novo", Description: "y", TeamID: team}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		delivered := func(ticket int64) bool {
-			mu.Lock()
-			defer mu.Unlock()
-			return slices.ContainsFunc(got, func(c ajudae.TicketChange) bool { return c.TicketID == ticket })
-		}
-		for deadline := time.Now().Add(10 * time.Second); !delivered(fresh.ID) && time.Now().Before(deadline); {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if !delivered(fresh.ID) {
+		if !waitFor(func() bool { return deliveredTicket(delivered(), fresh.ID) }) {
 			t.Fatalf("the new ticket's event was not delivered")
 		}
-		if delivered(old.ID) {
+		if deliveredTicket(delivered(), old.ID) {
 			t.Errorf("an event written before the feed started was delivered as news")
 		}
 	})
@@ -256,45 +154,12 @@ func TestFeedRestoredHistory(t *testing.T) {
 func TestFeedPastOpenTransaction(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		o := e.Options(t)
-		db, err := sqlstore.Open(t.Context(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		db := dbtest.OpenWith(t, o)
 		ctx := t.Context()
-		if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, err := db.Authenticate(ctx, tokens.AccessToken)
-		if err != nil {
-			t.Fatal(err)
-		}
-		teams, err := db.FindTeams(ctx, ajudae.Page{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var (
-			mu  sync.Mutex
-			got []ajudae.TicketChange
-		)
-		followCtx, stop := context.WithCancel(ctx)
-		followed := make(chan struct{})
-		go func() {
-			defer close(followed)
-			db.FollowChanges(followCtx, func(cs []ajudae.TicketChange) {
-				mu.Lock()
-				got = append(got, cs...)
-				mu.Unlock()
-			})
-		}()
-		defer func() { stop(); <-followed }()
-		time.Sleep(200 * time.Millisecond) // the feed has found where it starts
+		admin, team := seedAdmin(t, db)
+		delivered := follow(t, db)
 
-		conn, err := openRaw(t, o).Conn(ctx)
+		conn, err := dbtest.OpenRaw(t, o).Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,19 +176,11 @@ func TestFeedPastOpenTransaction(t *testing.T) {
 		}
 		defer conn.ExecContext(context.Background(), "ROLLBACK")
 
-		tk, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Durante", Description: "x", TeamID: teams.Items[0].ID})
+		tk, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Durante", Description: "x", TeamID: team})
 		if err != nil {
 			t.Fatal(err)
 		}
-		delivered := func() bool {
-			mu.Lock()
-			defer mu.Unlock()
-			return slices.ContainsFunc(got, func(c ajudae.TicketChange) bool { return c.TicketID == tk.ID })
-		}
-		for deadline := time.Now().Add(10 * time.Second); !delivered() && time.Now().Before(deadline); {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if !delivered() {
+		if !waitFor(func() bool { return deliveredTicket(delivered(), tk.ID) }) {
 			t.Fatal("a ticket created while another transaction stayed open was not delivered")
 		}
 	})

@@ -51,24 +51,10 @@ func TestSweepForgetsOldLoginFailures(t *testing.T) {
 func TestMergeSearchIndex(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		db := dbtest.Open(t, e)
-		if _, err := db.Seed(t.Context(), ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := db.Login(t.Context(), ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, err := db.Authenticate(t.Context(), tokens.AccessToken)
-		if err != nil {
-			t.Fatal(err)
-		}
-		teams, err := db.FindTeams(t.Context(), ajudae.Page{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		admin, team := seedAdmin(t, db)
 		for i := range 60 { // one transaction each: many small segments
 			nt := ajudae.NewTicket{Title: "Chamado número " + string(rune('a'+i%26)), Description: "impressão falhou",
-				TeamID: teams.Items[0].ID}
+				TeamID: team}
 			if i == 42 {
 				nt.Description = "a aplicação travou"
 			}
@@ -97,24 +83,10 @@ func TestDiscardOutbox(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		db := dbtest.Open(t, e)
 		ctx := t.Context()
-		if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin, err := db.Authenticate(ctx, tokens.AccessToken)
-		if err != nil {
-			t.Fatal(err)
-		}
-		teams, err := db.FindTeams(ctx, ajudae.Page{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		admin, team := seedAdmin(t, db)
 		open := func() {
 			t.Helper()
-			if _, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Chamado", Description: "x", TeamID: teams.Items[0].ID}); err != nil {
+			if _, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Chamado", Description: "x", TeamID: team}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -120,6 +120,7 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 		return nil
 	}
 	ran := make([]*writeJob, 0, len(jobs))
+	events := false
 	for i, j := range jobs {
 		if !j.state.CompareAndSwap(queued, running) {
 			continue // abandoned
@@ -128,7 +129,8 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 			j.done <- unavailable(err)
 			continue
 		}
-		if err := runJob(j, &Tx{tx: stx, db: db, now: db.now()}); err != nil {
+		tx := &Tx{tx: stx, db: db, now: db.now()}
+		if err := runJob(j, tx); err != nil {
 			stx.Rollback()
 			if len(jobs) == 1 {
 				j.done <- err
@@ -141,6 +143,7 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 			return append(ran, jobs[i+1:]...)
 		}
 		ran = append(ran, j)
+		events = events || tx.wroteEvents
 	}
 	if len(ran) == 0 {
 		stx.Rollback()
@@ -150,7 +153,7 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 	for _, j := range ran {
 		j.done <- err
 	}
-	if err == nil {
+	if err == nil && events {
 		db.committedEvents()
 	}
 	return nil
