@@ -38,7 +38,7 @@ func TestRoundTrips(t *testing.T) {
 			status       int
 			want, budget int
 		}{
-			// Authenticate (1) + the ticket with its names (1).
+			// Authenticate (1, none on SQLite) + the ticket with its names (1).
 			{"read", w.member, "GET", fmt.Sprintf("/ticket/%d", tk.ID), nil, 200, 2, 3},
 			// Authenticate (1) + one page of the team's open tickets (1).
 			{"list", w.member, "GET", fmt.Sprintf("/ticket?teamId=%d&status=Aberto&limit=50", w.mkt), nil, 200, 2, 3},
@@ -50,6 +50,12 @@ func TestRoundTrips(t *testing.T) {
 			// Authenticate, BEGIN, SELECT … FOR UPDATE, INSERT message (a
 			// trigger writes the event), COMMIT.
 			{"reply", w.member, "POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": "Estamos vendo."}, 201, 5, 6},
+		}
+		// On SQLite the token check is answered from memory once the token
+		// has been used (sqlstore's actors.go): one call less per request.
+		remembered := 0
+		if e.Name == "sqlite" {
+			remembered = 1
 		}
 		for round := range 2 { // the first round prepares and caches statements
 			for _, c := range calls {
@@ -71,9 +77,9 @@ func TestRoundTrips(t *testing.T) {
 				}
 				if len(got) > c.budget {
 					t.Errorf("%s: %d calls to the database %v, over the budget of %d", c.name, len(got), got, c.budget)
-				} else if len(got) != c.want {
+				} else if want := c.want - remembered; len(got) != want {
 					t.Errorf("%s: %d calls to the database %v, want %d (update want if the change is meant; budget %d)",
-						c.name, len(got), got, c.want, c.budget)
+						c.name, len(got), got, want, c.budget)
 				}
 			}
 		}

@@ -61,6 +61,9 @@ type DB struct {
 	opts  Options
 	log   *slog.Logger
 
+	// SQLite: the callers of recent access tokens (actors.go); nil on PostgreSQL.
+	actors *actorCache
+
 	// Prepared statements of each pool; nil on PostgreSQL (see stmtCache).
 	readStmts, writeStmts *stmtCache
 
@@ -171,14 +174,19 @@ func (db *DB) openSQLite(opts Options) error {
 		return fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(opts.DataDir, "ajudae.db")
-	open := func(params string) (*sql.DB, error) {
+	db.actors = newActorCache()
+	open := func(params string, hook sqlite.PreUpdateHookFn) (*sql.DB, error) {
+		var c driver.Connector
 		c, err := sqlite.NewConnector("file:" + path + "?" + sqlitePragmas + params)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
+		if hook != nil {
+			c = hookedConnector{Connector: c, hook: hook}
+		}
 		return sql.OpenDB(wrap(opts, c)), nil
 	}
-	w, err := open("&_txlock=immediate")
+	w, err := open("&_txlock=immediate", db.actors.written)
 	if err != nil {
 		return err
 	}
@@ -188,7 +196,7 @@ func (db *DB) openSQLite(opts Options) error {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	r, err := open("&_pragma=query_only(1)")
+	r, err := open("&_pragma=query_only(1)", nil)
 	if err != nil {
 		w.Close()
 		return err

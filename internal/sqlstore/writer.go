@@ -132,6 +132,7 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 		tx := &Tx{tx: stx, db: db, now: db.now()}
 		if err := runJob(j, tx); err != nil {
 			stx.Rollback()
+			db.actors.settled()
 			if len(jobs) == 1 {
 				j.done <- err
 				return nil
@@ -147,9 +148,11 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 	}
 	if len(ran) == 0 {
 		stx.Rollback()
+		db.actors.settled()
 		return nil
 	}
 	err = formatError(stx.Commit())
+	db.actors.settled() // before any caller hears of its write
 	for _, j := range ran {
 		j.done <- err
 	}

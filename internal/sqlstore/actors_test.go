@@ -1,0 +1,229 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/dbtest"
+)
+
+// TestAuthenticateSeesChanges: a caller that was answered from memory on
+// SQLite (actors.go) sees, on its next request, every change to its
+// session, its user and its teams that has returned, as PostgreSQL
+// (which reads the database each time) does.
+func TestAuthenticateSeesChanges(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		var clock atomic.Int64
+		clock.Store(time.Now().UnixNano())
+		o := e.Options(t)
+		o.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+		o.AccessTTL = 10 * time.Minute
+		db := dbtest.OpenWith(t, o)
+		admin, team := seedAdmin(t, db)
+		ctx := t.Context()
+
+		n := 0
+		login := func(t *testing.T, email string) *ajudae.Tokens {
+			t.Helper()
+			tk, err := db.Login(ctx, ajudae.Credentials{Email: email, Password: "user-password"}, ajudae.Client{}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tk
+		}
+		newUser := func(t *testing.T) (*ajudae.User, *ajudae.Tokens) {
+			t.Helper()
+			n++
+			email := fmt.Sprintf("user%d@example.com", n)
+			u, err := db.CreateUser(ctx, ajudae.NewUser{Name: "Usuária", Email: email, Password: "user-password", Role: ajudae.RoleAttendant})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u, login(t, email)
+		}
+		// known authenticates token twice (the second answer may come from
+		// memory) and returns the caller.
+		known := func(t *testing.T, token string) *ajudae.Actor {
+			t.Helper()
+			var a *ajudae.Actor
+			for range 2 {
+				var err error
+				if a, err = db.Authenticate(ctx, token); err != nil {
+					t.Fatalf("authenticate: %v", err)
+				}
+			}
+			return a
+		}
+		refused := func(t *testing.T, token string) {
+			t.Helper()
+			if a, err := db.Authenticate(ctx, token); ajudae.ErrorCode(err) != ajudae.EUNAUTHORIZED {
+				t.Fatalf("authenticate after the change: %+v, %v; want EUNAUTHORIZED", a, err)
+			}
+		}
+
+		t.Run("logout", func(t *testing.T) {
+			_, tk := newUser(t)
+			if err := db.Logout(ctx, known(t, tk.AccessToken)); err != nil {
+				t.Fatal(err)
+			}
+			refused(t, tk.AccessToken)
+		})
+		t.Run("logout everywhere", func(t *testing.T) {
+			u, first := newUser(t)
+			known(t, first.AccessToken)
+			second := login(t, u.Email)
+			if err := db.LogoutAll(ctx, known(t, second.AccessToken)); err != nil {
+				t.Fatal(err)
+			}
+			refused(t, first.AccessToken)
+		})
+		t.Run("session revoked", func(t *testing.T) {
+			u, first := newUser(t)
+			a := known(t, first.AccessToken)
+			second := login(t, u.Email)
+			if err := db.RevokeSession(ctx, known(t, second.AccessToken), a.SessionID); err != nil {
+				t.Fatal(err)
+			}
+			refused(t, first.AccessToken)
+		})
+		t.Run("refresh", func(t *testing.T) {
+			_, tk := newUser(t)
+			known(t, tk.AccessToken)
+			fresh, err := db.Refresh(ctx, tk.RefreshToken, ajudae.Client{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused(t, tk.AccessToken)
+			known(t, fresh.AccessToken)
+		})
+		t.Run("renamed", func(t *testing.T) {
+			u, tk := newUser(t)
+			known(t, tk.AccessToken)
+			name := "Outro Nome"
+			if _, err := db.UpdateUser(ctx, admin, u.ID, ajudae.UserUpdate{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+			if a := known(t, tk.AccessToken); a.Name != name {
+				t.Fatalf("name %q, want %q", a.Name, name)
+			}
+		})
+		t.Run("role", func(t *testing.T) {
+			u, tk := newUser(t)
+			known(t, tk.AccessToken)
+			role := ajudae.RoleUser
+			if _, err := db.UpdateUser(ctx, admin, u.ID, ajudae.UserUpdate{Role: &role}); err != nil {
+				t.Fatal(err)
+			}
+			if a := known(t, tk.AccessToken); a.Role != role {
+				t.Fatalf("role %q, want %q", a.Role, role)
+			}
+		})
+		t.Run("teams", func(t *testing.T) {
+			u, tk := newUser(t)
+			if a := known(t, tk.AccessToken); a.MemberOf(team) {
+				t.Fatal("a member before joining")
+			}
+			yes := true
+			if _, _, err := db.SetMember(ctx, admin, team, u.ID, &yes); err != nil {
+				t.Fatal(err)
+			}
+			if a := known(t, tk.AccessToken); !a.Teams[team] {
+				t.Fatalf("teams %v after joining as the team's admin", a.Teams)
+			}
+			no := false
+			if _, _, err := db.SetMember(ctx, admin, team, u.ID, &no); err != nil {
+				t.Fatal(err)
+			}
+			if a := known(t, tk.AccessToken); !a.MemberOf(team) || a.Teams[team] {
+				t.Fatalf("teams %v after losing the team's administration", a.Teams)
+			}
+			if err := db.RemoveMember(ctx, admin, team, u.ID); err != nil {
+				t.Fatal(err)
+			}
+			if a := known(t, tk.AccessToken); a.MemberOf(team) {
+				t.Fatalf("teams %v after leaving", a.Teams)
+			}
+		})
+		t.Run("team deleted", func(t *testing.T) {
+			u, tk := newUser(t)
+			name := "Equipe Passageira"
+			gone, err := db.CreateTeam(ctx, admin, ajudae.TeamInput{Name: &name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := db.SetMember(ctx, admin, gone.ID, u.ID, nil); err != nil {
+				t.Fatal(err)
+			}
+			if a := known(t, tk.AccessToken); !a.MemberOf(gone.ID) {
+				t.Fatalf("teams %v, want a member of %d", a.Teams, gone.ID)
+			}
+			if err := db.DeleteTeam(ctx, admin, gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			if a := known(t, tk.AccessToken); a.MemberOf(gone.ID) {
+				t.Fatalf("teams %v after the team was deleted", a.Teams)
+			}
+		})
+		t.Run("user deleted", func(t *testing.T) {
+			u, tk := newUser(t)
+			known(t, tk.AccessToken)
+			if err := db.DeleteUser(ctx, admin, u.ID); err != nil {
+				t.Fatal(err)
+			}
+			refused(t, tk.AccessToken)
+		})
+		t.Run("expired", func(t *testing.T) {
+			_, tk := newUser(t)
+			known(t, tk.AccessToken)
+			clock.Add(int64(o.AccessTTL))
+			refused(t, tk.AccessToken)
+		})
+	})
+}
+
+// TestLogoutBeatsConcurrentReads: however the token checks of other
+// requests interleave with a logout, no check that starts after the
+// logout has returned accepts the token.
+func TestLogoutBeatsConcurrentReads(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		db := dbtest.Open(t, e)
+		seedAdmin(t, db)
+		ctx := t.Context()
+		for round := range 20 {
+			tk, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := db.Authenticate(ctx, tk.AccessToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var (
+				stop atomic.Bool
+				wg   sync.WaitGroup
+			)
+			for range 4 {
+				wg.Go(func() {
+					for !stop.Load() {
+						db.Authenticate(ctx, tk.AccessToken)
+					}
+				})
+			}
+			time.Sleep(time.Millisecond)
+			if err := db.Logout(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 50 {
+				if _, err := db.Authenticate(ctx, tk.AccessToken); ajudae.ErrorCode(err) != ajudae.EUNAUTHORIZED {
+					t.Fatalf("round %d, check %d after the logout: %v, want EUNAUTHORIZED", round, i, err)
+				}
+			}
+			stop.Store(true)
+			wg.Wait()
+		}
+	})
+}
