@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -41,6 +42,8 @@ type Server struct {
 	trustProxy bool
 	maxUpload  int64
 	created    func()
+	// bodies are the buffers tickets are encoded into (marshalJSON).
+	bodies sync.Pool
 }
 
 const bearerScheme = "bearer"
@@ -76,7 +79,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", Description: "The accessToken of POST /auth/login."},
 	}
-	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: json.Unmarshal}
+	jsonFormat := huma.Format{Marshal: s.marshalJSON, Unmarshal: json.Unmarshal}
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	cfg.Transformers = []huma.Transformer{shapeHumaErrors}
 	a := humago.New(mux, cfg)
@@ -94,19 +97,30 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 }
 
 // marshalJSON writes the body of a response: tickets, the hottest bodies,
-// through their AppendJSON (the same bytes, several times faster); every
-// other body through encoding/json, as huma does by default.
-func marshalJSON(w io.Writer, v any) error {
-	var b []byte
+// through their AppendJSON (the same bytes, several times faster), into a
+// buffer reused once written; every other body through encoding/json, as
+// huma does by default.
+func (s *Server) marshalJSON(w io.Writer, v any) error {
+	buf, _ := s.bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	b := (*buf)[:0]
 	switch x := v.(type) {
 	case *ajudae.Ticket:
-		b = x.AppendJSON(make([]byte, 0, 1024))
+		b = x.AppendJSON(b)
 	case *ajudae.List[ajudae.Ticket]:
-		b = ajudae.AppendTicketsJSON(make([]byte, 0, 256+768*len(x.Items)), x)
+		b = ajudae.AppendTicketsJSON(slices.Grow(b, 256+768*len(x.Items)), x)
 	default:
+		s.bodies.Put(buf)
 		return huma.DefaultJSONFormat.Marshal(w, v)
 	}
-	_, err := w.Write(append(b, '\n'))
+	b = append(b, '\n')
+	_, err := w.Write(b)
+	if cap(b) <= 1<<20 { // a rare huge page is not kept
+		*buf = b
+		s.bodies.Put(buf)
+	}
 	return err
 }
 

@@ -19,17 +19,24 @@ type dialect struct {
 	// The columns of a ticket (ticketColumns); on SQLite its times are
 	// read as text, for timeDest (see timescan.go).
 	ticketColumns string
+	// ticketSelect is the query of tickets with the names of their team,
+	// creator and assignee, for scanTicket; ticketByID and lockTicketByID
+	// read one (W3's query), written once here rather than per request.
+	ticketSelect, ticketByID, lockTicketByID string
 }
 
 var (
-	sqliteDialect = dialect{name: "sqlite", goose: "sqlite3", ticketColumns: ticketColumnsOf(true)}
-	postgres      = dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true,
-		ticketColumns: ticketColumnsOf(false)}
+	sqliteDialect = withTicketQueries(dialect{name: "sqlite", goose: "sqlite3", ticketColumns: ticketColumnsOf(true)})
+	postgres      = withTicketQueries(dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true,
+		ticketColumns: ticketColumnsOf(false)})
 )
 
-// ticketSelect is the query of tickets with the names of their team,
-// creator and assignee, for scanTicket.
-func (d dialect) ticketSelect() string { return d.ticketColumns + ` FROM tickets t` + ticketJoins }
+func withTicketQueries(d dialect) dialect {
+	d.ticketSelect = d.ticketColumns + ` FROM tickets t` + ticketJoins
+	d.ticketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?`)
+	d.lockTicketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?` + d.forUpdate)
+	return d
+}
 
 // rebind turns ? placeholders into $n for PostgreSQL. Queries never hold a
 // literal question mark.

@@ -55,7 +55,7 @@ func scanTicket(r scanner, t *ajudae.Ticket) error {
 // FindTicket returns a ticket the caller can see; any other is ENOTFOUND.
 func (db *DB) FindTicket(ctx context.Context, a *ajudae.Actor, id int64) (*ajudae.Ticket, error) {
 	var t ajudae.Ticket
-	if err := scanTicket(db.queryRow(ctx, db.d.ticketSelect()+` WHERE t.id = ?`, id), &t); err != nil {
+	if err := scanTicket(db.queryRow(ctx, db.d.ticketByID, id), &t); err != nil {
 		return nil, fmt.Errorf("find ticket %d: %w", id, noRows(err, "Ticket"))
 	}
 	if !ajudae.CanSeeTicket(a, &t) {
@@ -68,7 +68,7 @@ func (db *DB) FindTicket(ctx context.Context, a *ajudae.Actor, id int64) (*ajuda
 // checks that the caller can see it (ENOTFOUND otherwise).
 func (tx *Tx) lockTicket(ctx context.Context, a *ajudae.Actor, id int64) (*ajudae.Ticket, error) {
 	var t ajudae.Ticket
-	if err := scanTicket(tx.queryRow(ctx, tx.db.d.ticketSelect()+` WHERE t.id = ?`+tx.db.d.forUpdate, id), &t); err != nil {
+	if err := scanTicket(tx.queryRow(ctx, tx.db.d.lockTicketByID, id), &t); err != nil {
 		return nil, fmt.Errorf("find ticket %d: %w", id, noRows(err, "Ticket"))
 	}
 	if !ajudae.CanSeeTicket(a, &t) {
@@ -384,7 +384,7 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if f.CreatedByID != nil {
 		where, args = append(where, "t.created_by = ?"), append(args, *f.CreatedByID)
 	}
-	q := db.d.ticketSelect()
+	q := db.d.ticketSelect
 	if f.Q != "" {
 		// The matching tickets drive the query: a search costs what its
 		// matches cost, not what the visible tickets number. SQLite walked
