@@ -36,11 +36,12 @@ func collect[T any](rows *sql.Rows, page ajudae.Page, list string, id func(*T) i
 			more = true
 			break
 		}
-		var v T
-		if err := scan(rows, &v); err != nil {
+		// Scanned in place: a T of its own would escape to the heap.
+		var zero T
+		l.Items = append(l.Items, zero)
+		if err := scan(rows, &l.Items[len(l.Items)-1]); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", list, formatError(err))
 		}
-		l.Items = append(l.Items, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list %s: %w", list, formatError(err))

@@ -32,22 +32,38 @@ const ticketJoins = `
 	JOIN users cu ON cu.id = t.created_by
 	LEFT JOIN users au ON au.id = t.assigned_to`
 
-func scanTicket(r scanner, t *ajudae.Ticket) error {
-	var (
-		priority     int
-		creator      sql.NullString
-		assigneeID   sql.NullInt64
-		assigneeName sql.NullString
-	)
-	if err := r.Scan(&t.ID, &t.Title, &t.Description, &t.Status, &priority, &t.Team.ID, &t.Team.Name,
-		&t.CreatedBy.ID, &creator, &assigneeID, &assigneeName, timeDest{&t.CreatedAt}, timeDest{&t.UpdatedAt},
-		nullTimeDest{&t.ClosedAt}, &t.Version); err != nil {
+func scanTicket(r scanner, t *ajudae.Ticket) error { return newTicketRow().scan(r, t) }
+
+// ticketRow holds the scan destinations of ticketColumns. One serves every
+// row of a list, so that a row costs its strings and nothing else (the
+// destinations of a row of their own were a fifth of a page's allocations).
+type ticketRow struct {
+	t            ajudae.Ticket
+	priority     int
+	creator      sql.NullString
+	assigneeID   sql.NullInt64
+	assigneeName sql.NullString
+	dest         []any
+}
+
+func newTicketRow() *ticketRow {
+	r := &ticketRow{}
+	r.dest = []any{&r.t.ID, &r.t.Title, &r.t.Description, &r.t.Status, &r.priority, &r.t.Team.ID, &r.t.Team.Name,
+		&r.t.CreatedBy.ID, &r.creator, &r.assigneeID, &r.assigneeName, timeDest{&r.t.CreatedAt}, timeDest{&r.t.UpdatedAt},
+		nullTimeDest{&r.t.ClosedAt}, &r.t.Version}
+	return r
+}
+
+// scan reads the current row of s into t.
+func (r *ticketRow) scan(s scanner, t *ajudae.Ticket) error {
+	if err := s.Scan(r.dest...); err != nil {
 		return err
 	}
-	t.Priority = ajudae.PriorityOfRank(priority)
-	t.CreatedBy.Name = nameOr(creator)
-	if assigneeID.Valid {
-		t.AssignedTo = &ajudae.Ref{ID: assigneeID.Int64, Name: nameOr(assigneeName)}
+	*t = r.t
+	t.Priority = ajudae.PriorityOfRank(r.priority)
+	t.CreatedBy.Name = nameOr(r.creator)
+	if r.assigneeID.Valid {
+		t.AssignedTo = &ajudae.Ref{ID: r.assigneeID.Int64, Name: nameOr(r.assigneeName)}
 	}
 	return nil
 }
@@ -428,7 +444,7 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if err != nil {
 		return nil, fmt.Errorf("find tickets: %w", err)
 	}
-	l, err := collect(rows, f.Page, string(f.Sort), func(t *ajudae.Ticket) int64 { return t.ID }, scanTicket)
+	l, err := collect(rows, f.Page, string(f.Sort), func(t *ajudae.Ticket) int64 { return t.ID }, newTicketRow().scan)
 	if err != nil {
 		return nil, err
 	}
