@@ -37,25 +37,34 @@ func TestRoundTrips(t *testing.T) {
 			body         any
 			status       int
 			want, budget int
+			// SQLite indexes new tickets and messages for search in one
+			// statement before the commit (sqlstore's indexSearch).
+			indexed bool
 		}{
 			// Authenticate (1, none on SQLite) + the ticket with its names (1).
-			{"read", w.member, "GET", fmt.Sprintf("/ticket/%d", tk.ID), nil, 200, 2, 3},
+			{"read", w.member, "GET", fmt.Sprintf("/ticket/%d", tk.ID), nil, 200, 2, 3, false},
 			// Authenticate (1) + one page of the team's open tickets (1).
-			{"list", w.member, "GET", fmt.Sprintf("/ticket?teamId=%d&status=Aberto&limit=50", w.mkt), nil, 200, 2, 3},
+			{"list", w.member, "GET", fmt.Sprintf("/ticket?teamId=%d&status=Aberto&limit=50", w.mkt), nil, 200, 2, 3, false},
 			// The search is a list too.
-			{"search", w.member, "GET", "/ticket?q=contagem", nil, 200, 2, 3},
+			{"search", w.member, "GET", "/ticket?q=contagem", nil, 200, 2, 3, false},
 			// Authenticate, BEGIN, INSERT ticket (team checked and named in
 			// the same statement), INSERT event, COMMIT.
-			{"create", w.creator, "POST", "/ticket", map[string]any{"title": "Outro chamado", "description": "Texto", "teamId": w.mkt}, 201, 5, 6},
+			{"create", w.creator, "POST", "/ticket", map[string]any{"title": "Outro chamado", "description": "Texto", "teamId": w.mkt}, 201, 5, 6, true},
 			// Authenticate, BEGIN, SELECT … FOR UPDATE, INSERT message (a
 			// trigger writes the event), COMMIT.
-			{"reply", w.member, "POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": "Estamos vendo."}, 201, 5, 6},
+			{"reply", w.member, "POST", fmt.Sprintf("/ticket/%d/messages", tk.ID), map[string]any{"message": "Estamos vendo."}, 201, 5, 6, true},
 		}
 		// On SQLite the token check is answered from memory once the token
 		// has been used (sqlstore's actors.go): one call less per request.
 		remembered := 0
 		if e.Name == "sqlite" {
 			remembered = 1
+		}
+		indexed := func(writesSearch bool) int {
+			if writesSearch && e.Name == "sqlite" {
+				return 1
+			}
+			return 0
 		}
 		for round := range 2 { // the first round prepares and caches statements
 			for _, c := range calls {
@@ -77,7 +86,7 @@ func TestRoundTrips(t *testing.T) {
 				}
 				if len(got) > c.budget {
 					t.Errorf("%s: %d calls to the database %v, over the budget of %d", c.name, len(got), got, c.budget)
-				} else if want := c.want - remembered; len(got) != want {
+				} else if want := c.want - remembered + indexed(c.indexed); len(got) != want {
 					t.Errorf("%s: %d calls to the database %v, want %d (update want if the change is meant; budget %d)",
 						c.name, len(got), got, want, c.budget)
 				}

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,6 +64,9 @@ type DB struct {
 
 	// SQLite: the callers of recent access tokens (actors.go); nil on PostgreSQL.
 	actors *actorCache
+	// SQLite: the write transaction queued rows for the full-text index
+	// (search_pending), which the writer indexes before it commits.
+	searchPending atomic.Bool
 
 	// Prepared statements of each pool; nil on PostgreSQL (see stmtCache).
 	readStmts, writeStmts *stmtCache
@@ -186,7 +190,7 @@ func (db *DB) openSQLite(opts Options) error {
 		}
 		return sql.OpenDB(wrap(opts, c)), nil
 	}
-	w, err := open("&_txlock=immediate", db.actors.written)
+	w, err := open("&_txlock=immediate", db.written)
 	if err != nil {
 		return err
 	}
@@ -212,6 +216,18 @@ func (db *DB) openSQLite(opts Options) error {
 	db.background.Go(db.writeLoop)
 	return nil
 }
+
+// written is the SQLite write connection's pre-update hook: it runs before
+// each row is written, inside the transaction writing it.
+func (db *DB) written(d sqlite.SQLitePreUpdateData) {
+	db.actors.written(d)
+	if d.Op == sqliteInsert && (d.TableName == "tickets" || d.TableName == "messages") {
+		db.searchPending.Store(true) // a new row queues itself in search_pending
+	}
+}
+
+// sqliteInsert is SQLITE_INSERT, the operation code of a new row.
+const sqliteInsert = 18
 
 func wrap(opts Options, c driver.Connector) driver.Connector {
 	if opts.WrapConnector != nil {

@@ -109,7 +109,8 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 	// The transaction outlives any one caller's context (database/sql rolls
 	// a transaction back when the context of BeginTx ends), and keeps the
 	// first caller's values (request id) for the statements it counts.
-	stx, err := db.write.BeginTx(context.WithoutCancel(jobs[0].ctx), nil)
+	ctx := context.WithoutCancel(jobs[0].ctx)
+	stx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		err = formatError(err)
 		for _, j := range jobs {
@@ -151,6 +152,18 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 		db.actors.settled()
 		return nil
 	}
+	if err := db.indexSearch(ctx, &Tx{tx: stx, db: db}); err != nil {
+		stx.Rollback()
+		db.actors.settled()
+		if len(jobs) == 1 {
+			ran[0].done <- err
+			return nil
+		}
+		for _, r := range ran {
+			r.state.Store(queued)
+		}
+		return ran
+	}
 	err = formatError(stx.Commit())
 	db.actors.settled() // before any caller hears of its write
 	for _, j := range ran {
@@ -171,4 +184,18 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 		}
 	}()
 	return j.fn(tx)
+}
+
+// indexSearch adds the tickets and messages that tx wrote to the full-text
+// index, all in one statement (migration 0004 of SQLite): FTS5 flushes its
+// pending data at every statement savepoint, so rows indexed one statement
+// at a time were written to disk one tiny segment at a time.
+func (db *DB) indexSearch(ctx context.Context, tx *Tx) error {
+	if !db.searchPending.Swap(false) {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM search_pending`); err != nil {
+		return fmt.Errorf("index for search: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,136 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/dbtest"
+	"github.com/ajudae/ajudae/internal/sqlstore"
+)
+
+// word returns a made-up word, distinct for each (prefix, i), that the
+// full-text index keeps whole.
+func word(prefix string, i int) string {
+	s := prefix
+	for range 3 {
+		s += string(rune('a' + i%26))
+		i /= 26
+	}
+	return s + "x"
+}
+
+// TestSearchFollowsWrites: tickets, replies and edits written concurrently
+// (so that SQLite's writer commits them in groups) and in one batch (a
+// ticket created and edited before its transaction commits) are found by
+// their words at once, edited words are no longer found, and SQLite's
+// full-text indexes pass their own integrity check.
+func TestSearchFollowsWrites(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		db := dbtest.Open(t, e)
+		admin, team := seedAdmin(t, db)
+		ctx := t.Context()
+		const n = 60
+		ids := make([]int64, n)
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			wg.Go(func() {
+				tk, _, err := db.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Chamado " + word("titulo", i),
+					Description: "Texto com " + word("corpo", i), TeamID: team})
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids[i] = tk.ID
+				if _, err := db.CreateMessage(ctx, admin, tk.ID, ajudae.NewMessage{Message: "Resposta " + word("resposta", i)}); err != nil {
+					errs <- err
+					return
+				}
+				if i%3 == 0 {
+					title := "Editado " + word("editado", i)
+					if _, err := db.UpdateTicket(ctx, admin, tk.ID, ajudae.TicketUpdate{Title: &title}); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		// Created and edited in one transaction: only the edit is indexed.
+		var batched int64
+		err := db.InBatch(ctx, func(b *sqlstore.Batch) error {
+			tk, err := b.CreateTicket(ctx, admin, ajudae.NewTicket{Title: "Chamado " + word("lote", 1), Description: "Texto", TeamID: team})
+			if err != nil {
+				return err
+			}
+			batched = tk.ID
+			title := "Editado " + word("lote", 2)
+			_, err = b.UpdateTicket(ctx, admin, tk.ID, ajudae.TicketUpdate{Title: &title})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		find := func(q string) []int64 {
+			t.Helper()
+			l, err := db.FindTickets(ctx, admin, ajudae.TicketFilter{Q: q, Page: ajudae.Page{Limit: 10}})
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			var got []int64
+			for _, tk := range l.Items {
+				got = append(got, tk.ID)
+			}
+			return got
+		}
+		expect := func(q string, want ...int64) {
+			t.Helper()
+			if got := find(q); !slices.Equal(got, want) {
+				t.Errorf("q=%s: %v, want %v", q, got, want)
+			}
+		}
+		for i, id := range ids {
+			expect(word("corpo", i), id)
+			expect(word("resposta", i), id)
+			if i%3 == 0 {
+				expect(word("titulo", i))
+				expect(word("editado", i), id)
+			} else {
+				expect(word("titulo", i), id)
+			}
+		}
+		expect(word("lote", 1))
+		expect(word("lote", 2), batched)
+		// Edited again, later: the index held the batch's text once.
+		title := "Editado de novo " + word("lote", 3)
+		if _, err := db.UpdateTicket(ctx, admin, batched, ajudae.TicketUpdate{Title: &title}); err != nil {
+			t.Fatal(err)
+		}
+		expect(word("lote", 2))
+		expect(word("lote", 3), batched)
+
+		if e.Name == "sqlite" {
+			err := db.WriteTx(ctx, func(exec func(string, ...any) error) error {
+				for _, index := range []string{"tickets_fts", "messages_fts"} {
+					if err := exec(fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('integrity-check', 1)`, index)); err != nil {
+						return fmt.Errorf("%s: %w", index, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("integrity check: %v", err)
+			}
+			if n, err := db.Count(ctx, `SELECT count(*) FROM search_pending`); err != nil || n != 0 {
+				t.Fatalf("search_pending holds %d rows (%v), want none", n, err)
+			}
+		}
+	})
+}
