@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,46 +23,67 @@ import (
 // PostgreSQL has no such memory: a logout on another replica must be seen
 // at once, and only the database knows of it.
 
-// authTables are the tables whose rows the token query reads.
-var authTables = map[string]bool{"sessions": true, "users": true, "memberships": true}
-
 // maxActors bounds the tokens remembered; when full, all are forgotten.
 const maxActors = 10_000
 
+// SQLite's operation codes in a pre-update hook.
+const (
+	sqliteDelete = 9
+	sqliteInsert = 18
+)
+
 // actorCache remembers the caller of each recently used access token.
 // Its nil value remembers nothing.
+//
+// A write to the tables the token query reads (sessions, users,
+// memberships) is seen by the pre-update hook before it happens: nothing
+// is answered from memory or remembered until the writer has committed
+// or rolled it back and forgotten what it touched — the callers of the
+// sessions and users it changed, everyone when it changed a membership.
+// A database read that overlapped such a write is not remembered (gen).
 type actorCache struct {
-	// gen changes whenever a row of authTables is written and again once
-	// that write is committed or rolled back; an entry read under another
-	// generation is stale.
+	// gen moves at every write to those tables; a read is remembered only
+	// if gen did not move while it ran.
 	gen atomic.Uint64
-	// changing is set while a write to authTables may be uncommitted:
-	// nothing is answered from memory or remembered meanwhile.
+	// changing is set from a write to those tables until settled.
 	changing atomic.Bool
+	// writing is set while the writer runs a transaction (writer.go). A
+	// write to those tables at any other time, which settled cannot
+	// follow, turns the cache off for good (off), and says so.
+	writing, off atomic.Bool
+	log          *slog.Logger
 
 	mu sync.Mutex
 	m  map[[32]byte]rememberedActor
+	// What the writes since the last settled touched.
+	sessions, users map[int64]bool
+	everyone        bool
 }
 
 type rememberedActor struct {
 	actor ajudae.Actor
-	gen   uint64
 	until time.Time // the token's expiry, or when the session is due to be touched
 }
 
-func newActorCache() *actorCache {
-	return &actorCache{m: make(map[[32]byte]rememberedActor)}
+// newActorCache returns a cache that is off until restart (the migrations
+// run first).
+func newActorCache(log *slog.Logger) *actorCache {
+	c := &actorCache{log: log, m: make(map[[32]byte]rememberedActor),
+		sessions: make(map[int64]bool), users: make(map[int64]bool)}
+	c.off.Store(true)
+	c.writing.Store(true)
+	return c
 }
 
 // lookup returns the remembered caller of the token whose hash is key.
 func (c *actorCache) lookup(key [32]byte, now time.Time) (*ajudae.Actor, bool) {
-	if c == nil || c.changing.Load() {
+	if c == nil || c.changing.Load() || c.off.Load() {
 		return nil, false
 	}
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
-	if !ok || e.gen != c.gen.Load() || !now.Before(e.until) {
+	if !ok || !now.Before(e.until) {
 		return nil, false
 	}
 	a := e.actor // a copy; Teams is only read once built
@@ -71,7 +93,7 @@ func (c *actorCache) lookup(key [32]byte, now time.Time) (*ajudae.Actor, bool) {
 // generation returns the generation under which a read of the database
 // starting now may be remembered; false while a change may be uncommitted.
 func (c *actorCache) generation() (uint64, bool) {
-	if c == nil {
+	if c == nil || c.off.Load() {
 		return 0, false
 	}
 	// The generation first: written sets changing before it moves the
@@ -84,8 +106,8 @@ func (c *actorCache) generation() (uint64, bool) {
 	return gen, true
 }
 
-// remember stores a, read under generation gen, unless the tables have
-// changed since.
+// remember stores a, read under generation gen, unless a write to the
+// tables began since.
 func (c *actorCache) remember(key [32]byte, a *ajudae.Actor, gen uint64, until time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -95,27 +117,98 @@ func (c *actorCache) remember(key [32]byte, a *ajudae.Actor, gen uint64, until t
 	if len(c.m) >= maxActors {
 		clear(c.m)
 	}
-	c.m[key] = rememberedActor{actor: *a, gen: gen, until: until}
+	c.m[key] = rememberedActor{actor: *a, until: until}
 }
 
-// written is the write connection's pre-update hook: it runs before each
+// written is called by the write connection's pre-update hook before each
 // row change, inside the transaction that makes it.
 func (c *actorCache) written(d sqlite.SQLitePreUpdateData) {
-	if authTables[d.TableName] {
-		c.changing.Store(true)
-		c.gen.Add(1)
+	var id int64
+	switch d.TableName {
+	case "sessions":
+		if d.Op == sqliteInsert {
+			return // a new session: nobody can have remembered it
+		}
+		id = d.OldRowID
+	case "users", "memberships":
+		id = d.OldRowID
+		if d.Op == sqliteInsert {
+			id = d.NewRowID
+		}
+	default:
+		return
+	}
+	c.changing.Store(true)
+	c.gen.Add(1)
+	if !c.writing.Load() && !c.off.Swap(true) {
+		c.log.Warn("a write to the sessions, users or memberships tables outside the store's writer: " +
+			"access tokens are checked in the database from now on")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch d.TableName {
+	case "sessions":
+		c.sessions[id] = true
+	case "users":
+		c.users[id] = true
+	default: // a membership's row id is not its user
+		c.everyone = true
 	}
 }
 
 // settled is called by the writer after each commit or rollback, before
-// the callers of the transaction's writes are answered. Every earlier
-// transaction on the one write connection has ended by then.
+// the callers of the transaction's writes are answered: it forgets the
+// callers the transaction touched.
 func (c *actorCache) settled() {
-	if c == nil || !c.changing.Load() {
+	if c == nil {
 		return
 	}
+	defer c.writing.Store(false) // the writer's transaction has ended
+	if !c.changing.Load() {
+		return
+	}
+	c.mu.Lock()
+	if c.everyone {
+		clear(c.m)
+	} else if len(c.sessions)+len(c.users) > 0 {
+		for k, e := range c.m {
+			if c.sessions[e.actor.SessionID] || c.users[e.actor.UserID] {
+				delete(c.m, k)
+			}
+		}
+	}
+	clear(c.sessions)
+	clear(c.users)
+	c.everyone = false
 	c.gen.Add(1)
 	c.changing.Store(false)
+	c.mu.Unlock()
+}
+
+// restart forgets everything and turns the cache on: Open calls it once
+// the migrations, which write outside the writer, have run.
+func (c *actorCache) restart() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+	clear(c.sessions)
+	clear(c.users)
+	c.everyone = false
+	c.gen.Add(1)
+	c.changing.Store(false)
+	c.writing.Store(false)
+	c.off.Store(false)
+}
+
+// begin marks the start of a transaction of the writer, once it holds the
+// write connection; settled marks its end.
+func (c *actorCache) begin() {
+	if c != nil {
+		c.writing.Store(true)
+	}
 }
 
 // hookedConnector registers the cache's hook on each connection it opens.

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -224,6 +225,96 @@ func TestLogoutBeatsConcurrentReads(t *testing.T) {
 			}
 			stop.Store(true)
 			wg.Wait()
+		}
+	})
+}
+
+// TestTokenMemoryOutlivesOthersWrites: on SQLite a remembered caller stays
+// remembered (no database call) when other users log in, are renamed or
+// use their sessions; PostgreSQL checks every time.
+func TestTokenMemoryOutlivesOthersWrites(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		counter := &dbtest.Counter{KeyOf: func(ctx context.Context) string { return ajudae.RequestIDFrom(ctx) }}
+		o := e.Options(t)
+		o.WrapConnector = counter.Wrap
+		db := dbtest.OpenWith(t, o)
+		admin, _ := seedAdmin(t, db)
+		ctx := t.Context()
+		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Authenticate(ctx, tokens.AccessToken); err != nil {
+			t.Fatal(err)
+		}
+		other, err := db.CreateUser(ctx, ajudae.NewUser{Name: "Outra", Email: "outra@example.com", Password: "user-password", Role: ajudae.RoleUser})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Login(ctx, ajudae.Credentials{Email: "outra@example.com", Password: "user-password"}, ajudae.Client{}, false); err != nil {
+			t.Fatal(err)
+		}
+		name := "Outra Pessoa"
+		if _, err := db.UpdateUser(ctx, admin, other.ID, ajudae.UserUpdate{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		probe := ajudae.WithRequestID(ctx, "probe")
+		if _, err := db.Authenticate(probe, tokens.AccessToken); err != nil {
+			t.Fatal(err)
+		}
+		calls := counter.Calls("probe")
+		if want := map[string]int{"sqlite": 0, "postgres": 1}[e.Name]; len(calls) != want {
+			t.Fatalf("token check after others' writes: database calls %v, want %d", calls, want)
+		}
+	})
+}
+
+// TestWriteOutsideWriterTurnsMemoryOff: a write to the sessions table that
+// does not go through the writer (which the hook cannot follow to its
+// commit) is seen, and stops the answers from memory for good: every later
+// check reads the database.
+func TestWriteOutsideWriterTurnsMemoryOff(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		counter := &dbtest.Counter{KeyOf: func(ctx context.Context) string { return ajudae.RequestIDFrom(ctx) }}
+		o := e.Options(t)
+		o.WrapConnector = counter.Wrap
+		db := dbtest.OpenWith(t, o)
+		seedAdmin(t, db)
+		ctx := t.Context()
+		login := func() string {
+			t.Helper()
+			tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tokens.AccessToken
+		}
+		token := login()
+		a, err := db.Authenticate(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Authenticate(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecOutsideWriter(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ?`, time.Now().UTC(), a.SessionID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Authenticate(ctx, token); ajudae.ErrorCode(err) != ajudae.EUNAUTHORIZED {
+			t.Fatalf("after a revocation outside the writer: %v, want EUNAUTHORIZED", err)
+		}
+		// The writer commits something else; a new token is checked twice.
+		if _, err := db.CreateUser(ctx, ajudae.NewUser{Name: "Outra", Email: "outra@example.com", Password: "user-password", Role: ajudae.RoleUser}); err != nil {
+			t.Fatal(err)
+		}
+		token = login()
+		for _, id := range []string{"first", "second"} {
+			if _, err := db.Authenticate(ajudae.WithRequestID(ctx, id), token); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if calls := counter.Calls("second"); len(calls) != 1 {
+			t.Fatalf("second check of a token after a write outside the writer: database calls %v, want 1", calls)
 		}
 	})
 }

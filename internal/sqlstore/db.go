@@ -104,6 +104,13 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.writes != nil {
+		// The migrations wrote outside the writer; and rows queued for the
+		// search index by another program (an older server while a newer
+		// one migrated the file) are indexed by the first write.
+		db.actors.restart()
+		db.searchPending.Store(true)
+	}
 	return db, nil
 }
 
@@ -178,7 +185,7 @@ func (db *DB) openSQLite(opts Options) error {
 		return fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(opts.DataDir, "ajudae.db")
-	db.actors = newActorCache()
+	db.actors = newActorCache(opts.Logger)
 	open := func(params string, hook sqlite.PreUpdateHookFn) (*sql.DB, error) {
 		var c driver.Connector
 		c, err := sqlite.NewConnector("file:" + path + "?" + sqlitePragmas + params)
@@ -225,9 +232,6 @@ func (db *DB) written(d sqlite.SQLitePreUpdateData) {
 		db.searchPending.Store(true) // a new row queues itself in search_pending
 	}
 }
-
-// sqliteInsert is SQLITE_INSERT, the operation code of a new row.
-const sqliteInsert = 18
 
 func wrap(opts Options, c driver.Connector) driver.Connector {
 	if opts.WrapConnector != nil {

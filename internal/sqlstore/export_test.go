@@ -18,3 +18,10 @@ func (db *DB) Count(ctx context.Context, query string, args ...any) (n int64, er
 	err = db.queryRow(ctx, query, args...).Scan(&n)
 	return n, err
 }
+
+// ExecOutsideWriter runs a statement on the write pool without the writer
+// goroutine, as River or the migrations do.
+func (db *DB) ExecOutsideWriter(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, db.d.rebind(query), args...)
+	return err
+}

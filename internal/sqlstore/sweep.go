@@ -16,6 +16,8 @@ const IdempotencyWindow = 24 * time.Hour
 // safe to run on every replica at once.
 func (db *DB) Sweep(ctx context.Context) error {
 	now := db.now()
+	// SQLite: index anything left queued for search (see indexSearch).
+	db.searchPending.Store(true)
 	return db.inTx(ctx, func(tx *Tx) error {
 		for _, q := range []struct {
 			sql string

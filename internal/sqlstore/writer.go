@@ -111,6 +111,9 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 	// first caller's values (request id) for the statements it counts.
 	ctx := context.WithoutCancel(jobs[0].ctx)
 	stx, err := db.write.BeginTx(ctx, nil)
+	if err == nil {
+		db.actors.begin() // until settled
+	}
 	if err != nil {
 		err = formatError(err)
 		for _, j := range jobs {
