@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"log/slog"
@@ -51,7 +52,10 @@ type actorCache struct {
 	// write to those tables at any other time, which settled cannot
 	// follow, turns the cache off for good (off), and says so.
 	writing, off atomic.Bool
-	log          *slog.Logger
+	// dataVersion is the write connection's PRAGMA data_version at the
+	// last checkOthers: it changes when another connection commits.
+	dataVersion atomic.Int64
+	log         *slog.Logger
 
 	mu sync.Mutex
 	m  map[[32]byte]rememberedActor
@@ -201,6 +205,31 @@ func (c *actorCache) restart() {
 	c.changing.Store(false)
 	c.writing.Store(false)
 	c.off.Store(false)
+}
+
+// checkOthers forgets everyone when another program (the sqlite3 shell, a
+// second process on the same file) has committed to the database since the
+// last check: the hook sees only this process's writes. The writer calls
+// it every second, so such a change is seen within a second.
+func (c *actorCache) checkOthers(write *sql.DB) {
+	if c == nil {
+		return
+	}
+	var v int64
+	if err := write.QueryRowContext(context.Background(), `PRAGMA data_version`).Scan(&v); err != nil {
+		c.forgetAll() // unknown: assume the worst
+		return
+	}
+	if c.dataVersion.Swap(v) != v {
+		c.forgetAll()
+	}
+}
+
+func (c *actorCache) forgetAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+	c.gen.Add(1)
 }
 
 // begin marks the start of a transaction of the writer, once it holds the

@@ -2,7 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -315,6 +317,56 @@ func TestWriteOutsideWriterTurnsMemoryOff(t *testing.T) {
 		}
 		if calls := counter.Calls("second"); len(calls) != 1 {
 			t.Fatalf("second check of a token after a write outside the writer: database calls %v, want 1", calls)
+		}
+	})
+}
+
+// TestAnotherProgramsRevocationIsSeen: a session revoked in the database
+// file by another program (here a connection of the test's own, as the
+// sqlite3 shell would) is refused within a few seconds on SQLite, at once
+// on PostgreSQL, though the token was remembered.
+func TestAnotherProgramsRevocationIsSeen(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		o := e.Options(t)
+		db := dbtest.OpenWith(t, o)
+		seedAdmin(t, db)
+		ctx := t.Context()
+		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := db.Authenticate(ctx, tokens.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Authenticate(ctx, tokens.AccessToken); err != nil {
+			t.Fatal(err)
+		}
+		if e.Name == "sqlite" {
+			other, err := sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db")+"?_pragma=busy_timeout(10000)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if _, err := other.ExecContext(ctx, `UPDATE sessions SET revoked_at = last_used_at WHERE id = ?`, a.SessionID); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := db.ExecOutsideWriter(ctx, `UPDATE sessions SET revoked_at = last_used_at WHERE id = ?`, a.SessionID); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, err := db.Authenticate(ctx, tokens.AccessToken)
+			if ajudae.ErrorCode(err) == ajudae.EUNAUTHORIZED {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("a session revoked by another program is still accepted after 5 s")
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

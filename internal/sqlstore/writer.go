@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 )
 
 // SQLite has one writer. Writes that arrive while a transaction runs are
@@ -72,10 +73,15 @@ func (db *DB) submit(ctx context.Context, fn func(*Tx) error) error {
 // job already waiting (up to maxGroup), and commits them together.
 func (db *DB) writeLoop() {
 	batch := make([]*writeJob, 0, maxGroup)
+	others := time.NewTicker(time.Second)
+	defer others.Stop()
 	for {
 		select {
 		case j := <-db.writes:
 			batch = append(batch[:0], j)
+		case <-others.C:
+			db.actors.checkOthers(db.write)
+			continue
 		case <-db.closing:
 			return
 		}
