@@ -27,11 +27,8 @@ import (
 // maxActors bounds the tokens remembered; when full, all are forgotten.
 const maxActors = 10_000
 
-// SQLite's operation codes in a pre-update hook.
-const (
-	sqliteDelete = 9
-	sqliteInsert = 18
-)
+// sqliteInsert is SQLITE_INSERT, a pre-update hook's code for a new row.
+const sqliteInsert = 18
 
 // actorCache remembers the caller of each recently used access token.
 // Its nil value remembers nothing.
