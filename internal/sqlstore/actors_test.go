@@ -48,18 +48,9 @@ func TestAuthenticateSeesChanges(t *testing.T) {
 			}
 			return u, login(t, email)
 		}
-		// known authenticates token twice (the second answer may come from
-		// memory) and returns the caller.
 		known := func(t *testing.T, token string) *ajudae.Actor {
 			t.Helper()
-			var a *ajudae.Actor
-			for range 2 {
-				var err error
-				if a, err = db.Authenticate(ctx, token); err != nil {
-					t.Fatalf("authenticate: %v", err)
-				}
-			}
-			return a
+			return remembered(t, db, token)
 		}
 		refused := func(t *testing.T, token string) {
 			t.Helper()
@@ -197,14 +188,8 @@ func TestLogoutBeatsConcurrentReads(t *testing.T) {
 		seedAdmin(t, db)
 		ctx := t.Context()
 		for round := range 20 {
-			tk, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := db.Authenticate(ctx, tk.AccessToken)
-			if err != nil {
-				t.Fatal(err)
-			}
+			token := adminToken(t, db)
+			a := remembered(t, db, token)
 			var (
 				stop atomic.Bool
 				wg   sync.WaitGroup
@@ -212,7 +197,7 @@ func TestLogoutBeatsConcurrentReads(t *testing.T) {
 			for range 4 {
 				wg.Go(func() {
 					for !stop.Load() {
-						db.Authenticate(ctx, tk.AccessToken)
+						db.Authenticate(ctx, token)
 					}
 				})
 			}
@@ -221,7 +206,7 @@ func TestLogoutBeatsConcurrentReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range 50 {
-				if _, err := db.Authenticate(ctx, tk.AccessToken); ajudae.ErrorCode(err) != ajudae.EUNAUTHORIZED {
+				if _, err := db.Authenticate(ctx, token); ajudae.ErrorCode(err) != ajudae.EUNAUTHORIZED {
 					t.Fatalf("round %d, check %d after the logout: %v, want EUNAUTHORIZED", round, i, err)
 				}
 			}
@@ -242,13 +227,8 @@ func TestTokenMemoryOutlivesOthersWrites(t *testing.T) {
 		db := dbtest.OpenWith(t, o)
 		admin, _ := seedAdmin(t, db)
 		ctx := t.Context()
-		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Authenticate(ctx, tokens.AccessToken); err != nil {
-			t.Fatal(err)
-		}
+		token := adminToken(t, db)
+		remembered(t, db, token)
 		other, err := db.CreateUser(ctx, ajudae.NewUser{Name: "Outra", Email: "outra@example.com", Password: "user-password", Role: ajudae.RoleUser})
 		if err != nil {
 			t.Fatal(err)
@@ -261,7 +241,7 @@ func TestTokenMemoryOutlivesOthersWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		probe := ajudae.WithRequestID(ctx, "probe")
-		if _, err := db.Authenticate(probe, tokens.AccessToken); err != nil {
+		if _, err := db.Authenticate(probe, token); err != nil {
 			t.Fatal(err)
 		}
 		calls := counter.Calls("probe")
@@ -283,22 +263,8 @@ func TestWriteOutsideWriterTurnsMemoryOff(t *testing.T) {
 		db := dbtest.OpenWith(t, o)
 		seedAdmin(t, db)
 		ctx := t.Context()
-		login := func() string {
-			t.Helper()
-			tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tokens.AccessToken
-		}
-		token := login()
-		a, err := db.Authenticate(ctx, token)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Authenticate(ctx, token); err != nil {
-			t.Fatal(err)
-		}
+		token := adminToken(t, db)
+		a := remembered(t, db, token)
 		if err := db.ExecOutsideWriter(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ?`, time.Now().UTC(), a.SessionID); err != nil {
 			t.Fatal(err)
 		}
@@ -309,7 +275,7 @@ func TestWriteOutsideWriterTurnsMemoryOff(t *testing.T) {
 		if _, err := db.CreateUser(ctx, ajudae.NewUser{Name: "Outra", Email: "outra@example.com", Password: "user-password", Role: ajudae.RoleUser}); err != nil {
 			t.Fatal(err)
 		}
-		token = login()
+		token = adminToken(t, db)
 		for _, id := range []string{"first", "second"} {
 			if _, err := db.Authenticate(ajudae.WithRequestID(ctx, id), token); err != nil {
 				t.Fatal(err)
@@ -331,17 +297,8 @@ func TestAnotherProgramsRevocationIsSeen(t *testing.T) {
 		db := dbtest.OpenWith(t, o)
 		seedAdmin(t, db)
 		ctx := t.Context()
-		tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := db.Authenticate(ctx, tokens.AccessToken)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Authenticate(ctx, tokens.AccessToken); err != nil {
-			t.Fatal(err)
-		}
+		token := adminToken(t, db)
+		a := remembered(t, db, token)
 		if e.Name == "sqlite" {
 			other, err := sql.Open("sqlite", "file:"+filepath.Join(o.DataDir, "ajudae.db")+"?_pragma=busy_timeout(10000)")
 			if err != nil {
@@ -356,7 +313,7 @@ func TestAnotherProgramsRevocationIsSeen(t *testing.T) {
 		}
 		deadline := time.Now().Add(5 * time.Second)
 		for {
-			_, err := db.Authenticate(ctx, tokens.AccessToken)
+			_, err := db.Authenticate(ctx, token)
 			if ajudae.ErrorCode(err) == ajudae.EUNAUTHORIZED {
 				return
 			}
@@ -367,6 +324,48 @@ func TestAnotherProgramsRevocationIsSeen(t *testing.T) {
 				t.Fatal("a session revoked by another program is still accepted after 5 s")
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// TestSessionTouchedOnceAMinute: a session in use records when it was last
+// used, at most once a minute (the touch goes through the writer on
+// SQLite), and a remembered token is read again once its minute is up.
+func TestSessionTouchedOnceAMinute(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		var clock atomic.Int64
+		start := time.Now().UTC().Truncate(time.Microsecond)
+		clock.Store(start.UnixNano())
+		o := e.Options(t)
+		o.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+		db := dbtest.OpenWith(t, o)
+		seedAdmin(t, db)
+		token := adminToken(t, db)
+		lastUsed := func() time.Time {
+			t.Helper()
+			a := remembered(t, db, token)
+			l, err := db.FindSessions(t.Context(), a, ajudae.Page{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range l.Items {
+				if s.Current {
+					return s.LastUsedAt.UTC()
+				}
+			}
+			t.Fatal("the current session is not listed")
+			return time.Time{}
+		}
+		if got := lastUsed(); !got.Equal(start) {
+			t.Fatalf("last used %v, want the login's %v", got, start)
+		}
+		clock.Add(int64(30 * time.Second))
+		if got := lastUsed(); !got.Equal(start) {
+			t.Fatalf("30 s later: last used %v, want still %v (at most one touch a minute)", got, start)
+		}
+		clock.Add(int64(time.Minute))
+		if got, want := lastUsed(), start.Add(90*time.Second); !got.Equal(want) {
+			t.Fatalf("90 s later: last used %v, want %v", got, want)
 		}
 	})
 }

@@ -19,11 +19,7 @@ func seedAdmin(t *testing.T, db *sqlstore.DB) (*ajudae.Actor, int64) {
 	if _, err := db.Seed(ctx, ajudae.NewUser{Name: "Admin", Email: "admin@example.com", Password: "admin-password"}); err != nil {
 		t.Fatal(err)
 	}
-	tokens, err := db.Login(ctx, ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := db.Authenticate(ctx, tokens.AccessToken)
+	admin, err := db.Authenticate(ctx, adminToken(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +28,31 @@ func seedAdmin(t *testing.T, db *sqlstore.DB) (*ajudae.Actor, int64) {
 		t.Fatal(err)
 	}
 	return admin, teams.Items[0].ID
+}
+
+// adminToken opens a new session of the administrator seedAdmin seeded and
+// returns its access token.
+func adminToken(t *testing.T, db *sqlstore.DB) string {
+	t.Helper()
+	tokens, err := db.Login(t.Context(), ajudae.Credentials{Email: "admin@example.com", Password: "admin-password"}, ajudae.Client{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tokens.AccessToken
+}
+
+// remembered checks token twice (on SQLite the second answer comes from
+// memory) and returns its caller.
+func remembered(t *testing.T, db *sqlstore.DB, token string) *ajudae.Actor {
+	t.Helper()
+	var a *ajudae.Actor
+	for range 2 {
+		var err error
+		if a, err = db.Authenticate(t.Context(), token); err != nil {
+			t.Fatalf("authenticate: %v", err)
+		}
+	}
+	return a
 }
 
 // follow runs db.FollowChanges until the test ends and returns what it has

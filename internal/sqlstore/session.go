@@ -98,17 +98,12 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*ajudae.Actor, er
 // touchEvery is how often a session in use records that it was used.
 const touchEvery = time.Minute
 
-// touchSession records that a session was used at now. On SQLite it goes
-// through the writer, like every change to the tables the token query
+// touchSession records that a session was used at now. It goes through
+// the writer on SQLite, like every change to the tables the token query
 // reads (actors.go).
 func (db *DB) touchSession(ctx context.Context, id int64, now time.Time) error {
-	const touch = `UPDATE sessions SET last_used_at = ? WHERE id = ?`
-	if db.writes == nil {
-		_, err := db.write.ExecContext(ctx, db.d.rebind(touch), now, id)
-		return formatError(err)
-	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, touch, now, id)
+		_, err := tx.exec(ctx, `UPDATE sessions SET last_used_at = ? WHERE id = ?`, now, id)
 		return err
 	})
 }

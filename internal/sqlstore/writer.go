@@ -117,9 +117,6 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 	// first caller's values (request id) for the statements it counts.
 	ctx := context.WithoutCancel(jobs[0].ctx)
 	stx, err := db.write.BeginTx(ctx, nil)
-	if err == nil {
-		db.actors.begin() // until settled
-	}
 	if err != nil {
 		err = formatError(err)
 		for _, j := range jobs {
@@ -128,6 +125,21 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 			}
 		}
 		return nil
+	}
+	db.actors.begin() // until settled
+	// abort rolls the transaction back after err. A group of one tells its
+	// job; a larger one hands the jobs that ran back to be run alone.
+	abort := func(err error, ran []*writeJob) []*writeJob {
+		stx.Rollback()
+		db.actors.settled()
+		if len(jobs) == 1 {
+			ran[0].done <- err
+			return nil
+		}
+		for _, r := range ran {
+			r.state.Store(queued)
+		}
+		return ran
 	}
 	ran := make([]*writeJob, 0, len(jobs))
 	events := false
@@ -141,17 +153,7 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 		}
 		tx := &Tx{tx: stx, db: db, now: db.now()}
 		if err := runJob(j, tx); err != nil {
-			stx.Rollback()
-			db.actors.settled()
-			if len(jobs) == 1 {
-				j.done <- err
-				return nil
-			}
-			ran = append(ran, j)
-			for _, r := range ran {
-				r.state.Store(queued)
-			}
-			return append(ran, jobs[i+1:]...)
+			return append(abort(err, append(ran, j)), jobs[i+1:]...)
 		}
 		ran = append(ran, j)
 		events = events || tx.wroteEvents
@@ -162,16 +164,7 @@ func (db *DB) runGroup(jobs []*writeJob) (again []*writeJob) {
 		return nil
 	}
 	if err := db.indexSearch(ctx, &Tx{tx: stx, db: db}); err != nil {
-		stx.Rollback()
-		db.actors.settled()
-		if len(jobs) == 1 {
-			ran[0].done <- err
-			return nil
-		}
-		for _, r := range ran {
-			r.state.Store(queued)
-		}
-		return ran
+		return abort(err, ran)
 	}
 	err = formatError(stx.Commit())
 	db.actors.settled() // before any caller hears of its write
