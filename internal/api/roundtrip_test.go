@@ -41,7 +41,9 @@ func TestRoundTrips(t *testing.T) {
 			// statement before the commit (sqlstore's indexSearch).
 			indexed bool
 		}{
-			// Authenticate (1, none on SQLite) + the ticket with its names (1).
+			// Authenticate (1, none on SQLite) + the ticket with its names (1;
+			// on SQLite the names come from memory, read in one more call the
+			// first time).
 			{"read", w.member, "GET", fmt.Sprintf("/ticket/%d", tk.ID), nil, 200, 2, 3, false},
 			// Authenticate (1) + one page of the team's open tickets (1).
 			{"list", w.member, "GET", fmt.Sprintf("/ticket?teamId=%d&status=Aberto&limit=50", w.mkt), nil, 200, 2, 3, false},
@@ -66,13 +68,10 @@ func TestRoundTrips(t *testing.T) {
 			}
 			return 0
 		}
-		for round := range 2 { // the first round prepares and caches statements
+		for round := range 2 { // the first round prepares and caches statements, and remembers
 			for _, c := range calls {
 				id := fmt.Sprintf("rt-%s-%d", c.name, round)
 				c.c.Must(c.status, c.method, c.path, c.body, nil, "X-Request-Id", id)
-				if round == 0 {
-					continue
-				}
 				// A statement is prepared once per connection and then
 				// reused (SQLite's statement cache; pgx's own cache is
 				// inside the driver): which pooled connection a request
@@ -85,7 +84,11 @@ func TestRoundTrips(t *testing.T) {
 					}
 				}
 				if len(got) > c.budget {
-					t.Errorf("%s: %d calls to the database %v, over the budget of %d", c.name, len(got), got, c.budget)
+					t.Errorf("%s, round %d: %d calls to the database %v, over the budget of %d", c.name, round, len(got), got, c.budget)
+				} else if round == 0 {
+					// Nothing remembered yet on SQLite: the token is checked
+					// and the names are read, within the budget.
+					continue
 				} else if want := c.want - remembered + indexed(c.indexed); len(got) != want {
 					t.Errorf("%s: %d calls to the database %v, want %d (update want if the change is meant; budget %d)",
 						c.name, len(got), got, want, c.budget)

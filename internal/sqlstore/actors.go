@@ -20,25 +20,32 @@ import (
 // so Authenticate may answer from memory and still refuse a revoked token
 // on the very next request: a hook on the write connection sees every row
 // written to those tables, and the writer invalidates what is remembered
-// before the write that made the change returns to its caller.
-// PostgreSQL has no such memory: a logout on another replica must be seen
-// at once, and only the database knows of it.
+// before the write that made the change returns to its caller. The names
+// of teams and users that tickets show are remembered the same way
+// (names.go). PostgreSQL has no such memory: a logout on another replica
+// must be seen at once, and only the database knows of it.
 
-// maxActors bounds the tokens remembered; when full, all are forgotten.
-const maxActors = 10_000
+// maxActors bounds the tokens remembered, maxNames the names; when full,
+// all are forgotten.
+const (
+	maxActors = 10_000
+	maxNames  = 100_000
+)
 
 // sqliteInsert is SQLITE_INSERT, a pre-update hook's code for a new row.
 const sqliteInsert = 18
 
-// actorCache remembers the caller of each recently used access token.
-// Its nil value remembers nothing.
+// actorCache remembers the caller of each recently used access token, and
+// the names of the teams and users tickets show (names.go). Its nil value
+// remembers nothing.
 //
-// A write to the tables the token query reads (sessions, users,
-// memberships) is seen by the pre-update hook before it happens: nothing
-// is answered from memory or remembered until the writer has committed
-// or rolled it back and forgotten what it touched — the callers of the
-// sessions and users it changed, everyone when it changed a membership.
-// A database read that overlapped such a write is not remembered (gen).
+// A write to the tables these come from (sessions, users, memberships,
+// teams) is seen by the pre-update hook before it happens: nothing is
+// answered from memory or remembered until the writer has committed or
+// rolled it back and forgotten what it touched — the callers of the
+// sessions and users it changed, everyone when it changed a membership,
+// the names of the users and teams it changed. A database read that
+// overlapped such a write is not remembered (gen).
 type actorCache struct {
 	// gen moves at every write to those tables; a read is remembered only
 	// if gen did not move while it ran.
@@ -56,9 +63,11 @@ type actorCache struct {
 
 	mu sync.Mutex
 	m  map[[32]byte]rememberedActor
+	// The names of teams and users, by id.
+	teamNames, userNames map[int64]string
 	// What the writes since the last settled touched.
-	sessions, users map[int64]bool
-	everyone        bool
+	sessions, users, teams map[int64]bool
+	everyone               bool
 }
 
 type rememberedActor struct {
@@ -70,7 +79,8 @@ type rememberedActor struct {
 // run first).
 func newActorCache(log *slog.Logger) *actorCache {
 	c := &actorCache{log: log, m: make(map[[32]byte]rememberedActor),
-		sessions: make(map[int64]bool), users: make(map[int64]bool)}
+		teamNames: make(map[int64]string), userNames: make(map[int64]string),
+		sessions: make(map[int64]bool), users: make(map[int64]bool), teams: make(map[int64]bool)}
 	c.off.Store(true)
 	c.writing.Store(true)
 	return c
@@ -131,7 +141,7 @@ func (c *actorCache) written(d sqlite.SQLitePreUpdateData) {
 			return // a new session: nobody can have remembered it
 		}
 		id = d.OldRowID
-	case "users", "memberships":
+	case "users", "memberships", "teams":
 		id = d.OldRowID
 		if d.Op == sqliteInsert {
 			id = d.NewRowID
@@ -142,8 +152,8 @@ func (c *actorCache) written(d sqlite.SQLitePreUpdateData) {
 	c.changing.Store(true)
 	c.gen.Add(1)
 	if !c.writing.Load() && !c.off.Swap(true) {
-		c.log.Warn("a write to the sessions, users or memberships tables outside the store's writer: " +
-			"access tokens are checked in the database from now on")
+		c.log.Warn("a write to the sessions, users, memberships or teams tables outside the store's writer: " +
+			"access tokens and names are read from the database from now on")
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -152,6 +162,8 @@ func (c *actorCache) written(d sqlite.SQLitePreUpdateData) {
 		c.sessions[id] = true
 	case "users":
 		c.users[id] = true
+	case "teams":
+		c.teams[id] = true
 	default: // a membership's row id is not its user
 		c.everyone = true
 	}
@@ -178,8 +190,15 @@ func (c *actorCache) settled() {
 			}
 		}
 	}
+	for id := range c.users {
+		delete(c.userNames, id)
+	}
+	for id := range c.teams {
+		delete(c.teamNames, id)
+	}
 	clear(c.sessions)
 	clear(c.users)
+	clear(c.teams)
 	c.everyone = false
 	c.gen.Add(1)
 	c.changing.Store(false)
@@ -194,9 +213,10 @@ func (c *actorCache) restart() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	clear(c.m)
+	c.forget()
 	clear(c.sessions)
 	clear(c.users)
+	clear(c.teams)
 	c.everyone = false
 	c.gen.Add(1)
 	c.changing.Store(false)
@@ -225,8 +245,15 @@ func (c *actorCache) checkOthers(write *sql.DB) {
 func (c *actorCache) forgetAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	clear(c.m)
+	c.forget()
 	c.gen.Add(1)
+}
+
+// forget drops every caller and name remembered; c.mu is held.
+func (c *actorCache) forget() {
+	clear(c.m)
+	clear(c.teamNames)
+	clear(c.userNames)
 }
 
 // begin marks the start of a transaction of the writer, once it holds the

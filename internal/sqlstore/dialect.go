@@ -23,6 +23,9 @@ type dialect struct {
 	// creator and assignee, for scanTicket; ticketByID and lockTicketByID
 	// read one (W3's query), written once here rather than per request.
 	ticketSelect, ticketByID, lockTicketByID string
+	// bareColumns, bareSelect and bareByID are the same without the names
+	// (no joins): on SQLite the names come from memory (names.go).
+	bareColumns, bareSelect, bareByID string
 }
 
 var (
@@ -35,6 +38,9 @@ func withTicketQueries(d dialect) dialect {
 	d.ticketSelect = d.ticketColumns + ` FROM tickets t` + ticketJoins
 	d.ticketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?`)
 	d.lockTicketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?` + d.forUpdate)
+	d.bareColumns = strings.NewReplacer("tm.name", "''", "cu.name", "NULL", "au.name", "NULL").Replace(d.ticketColumns)
+	d.bareSelect = d.bareColumns + ` FROM tickets t`
+	d.bareByID = d.rebind(d.bareSelect + ` WHERE t.id = ?`)
 	return d
 }
 

@@ -70,14 +70,25 @@ func (r *ticketRow) scan(s scanner, t *ajudae.Ticket) error {
 
 // FindTicket returns a ticket the caller can see; any other is ENOTFOUND.
 func (db *DB) FindTicket(ctx context.Context, a *ajudae.Actor, id int64) (*ajudae.Ticket, error) {
-	var t ajudae.Ticket
-	if err := scanTicket(db.queryRow(ctx, db.d.ticketByID, id), &t); err != nil {
+	q := db.d.ticketByID
+	gen, bare := db.bareQuery()
+	if bare {
+		q = db.d.bareByID
+	}
+	ts := make([]ajudae.Ticket, 1)
+	t := &ts[0]
+	if err := scanTicket(db.queryRow(ctx, q, id), t); err != nil {
 		return nil, fmt.Errorf("find ticket %d: %w", id, noRows(err, "Ticket"))
 	}
-	if !ajudae.CanSeeTicket(a, &t) {
+	if !ajudae.CanSeeTicket(a, t) {
 		return nil, notFound("Ticket")
 	}
-	return &t, nil
+	if bare {
+		if err := db.nameTickets(ctx, gen, ts); err != nil {
+			return nil, fmt.Errorf("find ticket %d: %w", id, err)
+		}
+	}
+	return t, nil
 }
 
 // lockTicket reads a ticket for change inside tx, holding its row, and
@@ -400,7 +411,11 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if f.CreatedByID != nil {
 		where, args = append(where, "t.created_by = ?"), append(args, *f.CreatedByID)
 	}
-	q := db.d.ticketSelect
+	q, columns, joins := db.d.ticketSelect, db.d.ticketColumns, ticketJoins
+	gen, bare := db.bareQuery()
+	if bare {
+		q, columns, joins = db.d.bareSelect, db.d.bareColumns, ""
+	}
 	if f.Q != "" {
 		// The matching tickets drive the query: a search costs what its
 		// matches cost, not what the visible tickets number. SQLite walked
@@ -413,7 +428,7 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 		if db.d == postgres {
 			where = append([]string{"t.id = ANY (ARRAY(" + ids + "))"}, where...)
 		} else {
-			q = db.d.ticketColumns + ` FROM (` + ids + `) s CROSS JOIN tickets t` + ticketJoins
+			q = columns + ` FROM (` + ids + `) s CROSS JOIN tickets t` + joins
 			where = append([]string{"t.id = s.id"}, where...)
 		}
 		args = append(qargs, args...)
@@ -447,6 +462,11 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	l, err := collect(rows, f.Page, string(f.Sort), func(t *ajudae.Ticket) int64 { return t.ID }, newTicketRow().scan)
 	if err != nil {
 		return nil, err
+	}
+	if bare {
+		if err := db.nameTickets(ctx, gen, l.Items); err != nil {
+			return nil, fmt.Errorf("find tickets: %w", err)
+		}
 	}
 	if l.NextCursor != nil {
 		last := &l.Items[len(l.Items)-1]

@@ -1,0 +1,203 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/dbtest"
+	"github.com/ajudae/ajudae/internal/sqlstore"
+)
+
+// namesWorld is a ticket of a requester, assigned to an attendant of the
+// first team, and a second team.
+type namesWorld struct {
+	db                   *sqlstore.DB
+	admin                *ajudae.Actor
+	requester, attendant *ajudae.User
+	team, other          int64
+	ticket               int64
+}
+
+func newNamesWorld(t *testing.T, db *sqlstore.DB) *namesWorld {
+	t.Helper()
+	ctx := t.Context()
+	w := &namesWorld{db: db}
+	w.admin, w.team = seedAdmin(t, db)
+	user := func(name, email string, role ajudae.Role) *ajudae.User {
+		u, err := db.CreateUser(ctx, ajudae.NewUser{Name: name, Email: email, Password: "user-password", Role: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	w.requester = user("Rita Requerente", "rita@example.com", ajudae.RoleUser)
+	w.attendant = user("Artur Atendente", "artur@example.com", ajudae.RoleAttendant)
+	if _, _, err := db.SetMember(ctx, w.admin, w.team, w.attendant.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := db.Login(ctx, ajudae.Credentials{Email: "rita@example.com", Password: "user-password"}, ajudae.Client{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requester := remembered(t, db, tokens.AccessToken)
+	tk, _, err := db.CreateTicket(ctx, requester, ajudae.NewTicket{Title: "Impressora parada",
+		Description: "A impressora do segundo andar não imprime.", TeamID: w.team})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ticket = tk.ID
+	if _, err := db.UpdateTicket(ctx, w.admin, tk.ID, ajudae.TicketUpdate{AssignedTo: true, AssignedToID: &w.attendant.ID}); err != nil {
+		t.Fatal(err)
+	}
+	name := "Jurídico"
+	other, err := db.CreateTeam(ctx, w.admin, ajudae.TeamInput{Name: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.other = other.ID
+	return w
+}
+
+// names reads the ticket by id, in a list and in a search, twice each (on
+// SQLite the second read takes the names from memory), and returns the
+// team, creator and assignee names each read showed.
+func (w *namesWorld) names(t *testing.T) []string {
+	t.Helper()
+	ctx := t.Context()
+	var got []string
+	show := func(how string, tk *ajudae.Ticket) {
+		assignee := "-"
+		if tk.AssignedTo != nil {
+			assignee = tk.AssignedTo.Name
+		}
+		got = append(got, fmt.Sprintf("%s: %s / %s / %s", how, tk.Team.Name, tk.CreatedBy.Name, assignee))
+	}
+	for range 2 {
+		tk, err := w.db.FindTicket(ctx, w.admin, w.ticket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		show("read", tk)
+		for _, f := range []ajudae.TicketFilter{{}, {Q: "impressora"}} {
+			l, err := w.db.FindTickets(ctx, w.admin, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l.Items) != 1 {
+				t.Fatalf("find tickets %+v: %d tickets, want 1", f, len(l.Items))
+			}
+			show("list q="+f.Q, &l.Items[0])
+		}
+	}
+	return got
+}
+
+// TestTicketNamesFollowWrites: the team, creator and assignee names a
+// ticket shows (from memory on SQLite, names.go) are the new ones as soon
+// as a rename, a redirect or a deletion has returned.
+func TestTicketNamesFollowWrites(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		db := dbtest.Open(t, e)
+		w := newNamesWorld(t, db)
+		ctx := t.Context()
+		team, err := db.FindTeam(ctx, w.team)
+		if err != nil {
+			t.Fatal(err)
+		}
+		teamName := team.Name
+		expect := func(t *testing.T, team, creator, assignee string) {
+			t.Helper()
+			for _, got := range w.names(t) {
+				how, _, _ := strings.Cut(got, ": ")
+				if want := fmt.Sprintf("%s: %s / %s / %s", how, team, creator, assignee); got != want {
+					t.Errorf("got %q, want %q", got, want)
+				}
+			}
+		}
+		expect(t, teamName, "Rita Requerente", "Artur Atendente")
+
+		rename := func(t *testing.T, id int64, name string) {
+			t.Helper()
+			if _, err := db.UpdateUser(ctx, w.admin, id, ajudae.UserUpdate{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rename(t, w.requester.ID, "Rita Souza")
+		expect(t, teamName, "Rita Souza", "Artur Atendente")
+		rename(t, w.attendant.ID, "Artur Lima")
+		expect(t, teamName, "Rita Souza", "Artur Lima")
+
+		teamName = "Marketing e Vendas"
+		if _, err := db.UpdateTeam(ctx, w.admin, w.team, ajudae.TeamInput{Name: &teamName}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, teamName, "Rita Souza", "Artur Lima")
+
+		if _, err := db.RedirectTicket(ctx, w.admin, w.ticket, ajudae.Redirect{TeamID: w.other, Reason: "É do jurídico"}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "Jurídico", "Rita Souza", "-") // a redirect unassigns
+		if _, _, err := db.SetMember(ctx, w.admin, w.other, w.attendant.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateTicket(ctx, w.admin, w.ticket, ajudae.TicketUpdate{AssignedTo: true, AssignedToID: &w.attendant.ID}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "Jurídico", "Rita Souza", "Artur Lima")
+
+		if err := db.DeleteUser(ctx, w.admin, w.requester.ID); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "Jurídico", ajudae.RemovedUserName, "Artur Lima")
+
+		// A write the writer does not make (the hook cannot follow it to
+		// its commit) turns the memory off: the next read shows it.
+		if err := db.ExecOutsideWriter(ctx, `UPDATE teams SET name = 'Contratos' WHERE id = ?`, w.other); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "Contratos", ajudae.RemovedUserName, "Artur Lima")
+	})
+}
+
+// TestRenameBeatsConcurrentReads: while other goroutines read the ticket
+// and its list without pause, each rename of its creator is shown by the
+// very next read.
+func TestRenameBeatsConcurrentReads(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		db := dbtest.Open(t, e)
+		w := newNamesWorld(t, db)
+		ctx := t.Context()
+		var (
+			stop atomic.Bool
+			wg   sync.WaitGroup
+		)
+		for range 4 {
+			wg.Go(func() {
+				for !stop.Load() {
+					db.FindTicket(ctx, w.admin, w.ticket)
+					db.FindTickets(ctx, w.admin, ajudae.TicketFilter{})
+				}
+			})
+		}
+		defer func() { stop.Store(true); wg.Wait() }()
+		for round := range 30 {
+			name := fmt.Sprintf("Rita %d", round)
+			if _, err := db.UpdateUser(ctx, w.admin, w.requester.ID, ajudae.UserUpdate{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 20 {
+				tk, err := db.FindTicket(ctx, w.admin, w.ticket)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tk.CreatedBy.Name != name {
+					t.Fatalf("round %d, read %d after the rename: creator %q, want %q", round, i, tk.CreatedBy.Name, name)
+				}
+			}
+		}
+	})
+}
