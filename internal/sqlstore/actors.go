@@ -61,7 +61,7 @@ type actorCache struct {
 	dataVersion atomic.Int64
 	log         *slog.Logger
 
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[[32]byte]rememberedActor
 	// The names of teams and users, by id.
 	teamNames, userNames map[int64]string
@@ -91,9 +91,9 @@ func (c *actorCache) lookup(key [32]byte, now time.Time) (*ajudae.Actor, bool) {
 	if c == nil || c.changing.Load() || c.off.Load() {
 		return nil, false
 	}
-	c.mu.Lock()
+	c.mu.RLock()
 	e, ok := c.m[key]
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	if !ok || !now.Before(e.until) {
 		return nil, false
 	}

@@ -109,6 +109,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		// search index by another program (an older server while a newer
 		// one migrated the file) are indexed by the first write.
 		db.actors.restart()
+		// Note the file's data_version now: the first check a second
+		// later then forgets only what another program changed since.
+		db.actors.checkOthers(db.write)
 		db.searchPending.Store(true)
 	}
 	return db, nil

@@ -29,16 +29,16 @@ type dialect struct {
 }
 
 var (
-	sqliteDialect = withTicketQueries(dialect{name: "sqlite", goose: "sqlite3", ticketColumns: ticketColumnsOf(true)})
-	postgres      = withTicketQueries(dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true,
-		ticketColumns: ticketColumnsOf(false)})
+	sqliteDialect = withTicketQueries(dialect{name: "sqlite", goose: "sqlite3",
+		ticketColumns: ticketColumnsOf(true, true), bareColumns: ticketColumnsOf(true, false)})
+	postgres = withTicketQueries(dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true,
+		ticketColumns: ticketColumnsOf(false, true), bareColumns: ticketColumnsOf(false, false)})
 )
 
 func withTicketQueries(d dialect) dialect {
 	d.ticketSelect = d.ticketColumns + ` FROM tickets t` + ticketJoins
 	d.ticketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?`)
 	d.lockTicketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?` + d.forUpdate)
-	d.bareColumns = strings.NewReplacer("tm.name", "''", "cu.name", "NULL", "au.name", "NULL").Replace(d.ticketColumns)
 	d.bareSelect = d.bareColumns + ` FROM tickets t`
 	d.bareByID = d.rebind(d.bareSelect + ` WHERE t.id = ?`)
 	return d

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/ajudae/ajudae"
 )
@@ -16,6 +16,11 @@ import (
 // without joining teams and users twice halves the B-tree descents of a
 // read and of each row of a page. While the memory is off or a write to
 // those tables is under way, tickets are read with their joins.
+//
+// The two ways differ only on a database whose foreign keys were broken
+// from outside (a ticket's creator deleted by the sqlite3 shell with
+// foreign keys off): joined, such a ticket is not found; named from
+// memory, it shows a removed user.
 
 // bareQuery reports whether tickets may be read without their names now,
 // and the generation under which the names read with them may be
@@ -30,23 +35,11 @@ func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) e
 	if len(teamIDs)+len(userIDs) == 0 {
 		return nil
 	}
-	var (
-		parts []string
-		args  []any
-	)
-	if len(teamIDs) > 0 {
-		parts = append(parts, "SELECT 0, id, name FROM teams WHERE id IN ("+placeholders(len(teamIDs))+")")
-		for _, id := range teamIDs {
-			args = append(args, id)
-		}
-	}
-	if len(userIDs) > 0 {
-		parts = append(parts, "SELECT 1, id, name FROM users WHERE id IN ("+placeholders(len(userIDs))+")")
-		for _, id := range userIDs {
-			args = append(args, id)
-		}
-	}
-	rows, err := db.query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	// One statement whatever the number of ids (a statement per count
+	// would fill the statement cache): the ids go as two JSON arrays.
+	rows, err := db.query(ctx, `SELECT 0, id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))
+		UNION ALL SELECT 1, id, name FROM users WHERE id IN (SELECT value FROM json_each(?))`,
+		jsonIDs(teamIDs), jsonIDs(userIDs))
 	if err != nil {
 		return fmt.Errorf("names: %w", err)
 	}
@@ -94,30 +87,43 @@ func setNames(t *ajudae.Ticket, team, user func(id int64) (string, bool)) {
 	}
 }
 
+// jsonIDs writes ids as a JSON array, for json_each.
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, 2+8*len(ids))
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
 // names sets the names of ts that c remembers, and returns the ids of the
-// teams and users whose names it does not (all of them while a write to
-// those tables is under way).
+// teams and users whose names it does not. A name changed by a write still
+// under way may be given: the read then happened before the write, which
+// has not returned yet; once it returns, settled has forgotten the name.
 func (c *actorCache) names(ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
-	c.mu.Lock()
-	usable := !c.changing.Load() && !c.off.Load()
+	c.mu.RLock()
 	team := func(id int64) (string, bool) {
 		n, ok := c.teamNames[id]
-		if !ok || !usable {
+		if !ok {
 			teamIDs = append(teamIDs, id)
 		}
-		return n, ok && usable
+		return n, ok
 	}
 	user := func(id int64) (string, bool) {
 		n, ok := c.userNames[id]
-		if !ok || !usable {
+		if !ok {
 			userIDs = append(userIDs, id)
 		}
-		return n, ok && usable
+		return n, ok
 	}
 	for i := range ts {
 		setNames(&ts[i], team, user)
 	}
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	slices.Sort(teamIDs)
 	slices.Sort(userIDs)
 	return slices.Compact(teamIDs), slices.Compact(userIDs)

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -163,39 +164,118 @@ func TestTicketNamesFollowWrites(t *testing.T) {
 	})
 }
 
+// TestTicketNamesRemembered: on SQLite a ticket's names come from memory
+// once read (one database call for a ticket or a page), a rename makes
+// the next read fetch that name again (two calls), and the one after is
+// back to one; PostgreSQL joins them every time (one call).
+func TestTicketNamesRemembered(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		counter := &dbtest.Counter{KeyOf: func(ctx context.Context) string { return ajudae.RequestIDFrom(ctx) }}
+		o := e.Options(t)
+		o.WrapConnector = counter.Wrap
+		w := newNamesWorld(t, dbtest.OpenWith(t, o))
+		ctx := t.Context()
+		n := 0
+		calls := func(t *testing.T, read func(ctx context.Context) error) int {
+			t.Helper()
+			n++
+			id := fmt.Sprintf("read-%d", n)
+			if err := read(ajudae.WithRequestID(ctx, id)); err != nil {
+				t.Fatal(err)
+			}
+			got := 0
+			for _, c := range counter.Calls(id) {
+				if c != "prepare" { // once per statement and pooled connection
+					got++
+				}
+			}
+			return got
+		}
+		byID := func(ctx context.Context) error { _, err := w.db.FindTicket(ctx, w.admin, w.ticket); return err }
+		page := func(ctx context.Context) error {
+			_, err := w.db.FindTickets(ctx, w.admin, ajudae.TicketFilter{})
+			return err
+		}
+		fresh := map[string]int{"sqlite": 2, "postgres": 1}[e.Name]
+		calls(t, byID) // the first read after the set-up may fetch names
+		for _, read := range []func(context.Context) error{byID, page} {
+			if got := calls(t, read); got != 1 {
+				t.Errorf("a read whose names were read before: %d database calls, want 1", got)
+			}
+		}
+		name := "Rita Souza"
+		if _, err := w.db.UpdateUser(ctx, w.admin, w.requester.ID, ajudae.UserUpdate{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if got := calls(t, page); got != fresh {
+			t.Errorf("the first read after a rename: %d database calls, want %d", got, fresh)
+		}
+		if got := calls(t, byID); got != 1 {
+			t.Errorf("the second read after a rename: %d database calls, want 1", got)
+		}
+	})
+}
+
 // TestRenameBeatsConcurrentReads: while other goroutines read the ticket
-// and its list without pause, each rename of its creator is shown by the
-// very next read.
+// and its list without pause, each rename of its creator or its team is
+// shown by the very next read, by id and in a list.
 func TestRenameBeatsConcurrentReads(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		db := dbtest.Open(t, e)
 		w := newNamesWorld(t, db)
 		ctx := t.Context()
 		var (
-			stop atomic.Bool
-			wg   sync.WaitGroup
+			stop   atomic.Bool
+			wg     sync.WaitGroup
+			failed atomic.Value
 		)
 		for range 4 {
 			wg.Go(func() {
 				for !stop.Load() {
-					db.FindTicket(ctx, w.admin, w.ticket)
-					db.FindTickets(ctx, w.admin, ajudae.TicketFilter{})
+					if _, err := db.FindTicket(ctx, w.admin, w.ticket); err != nil {
+						failed.Store(err)
+					}
+					if _, err := db.FindTickets(ctx, w.admin, ajudae.TicketFilter{}); err != nil {
+						failed.Store(err)
+					}
 				}
 			})
 		}
-		defer func() { stop.Store(true); wg.Wait() }()
+		defer func() {
+			stop.Store(true)
+			wg.Wait()
+			if err := failed.Load(); err != nil {
+				t.Errorf("a concurrent read failed: %v", err)
+			}
+		}()
 		for round := range 30 {
-			name := fmt.Sprintf("Rita %d", round)
-			if _, err := db.UpdateUser(ctx, w.admin, w.requester.ID, ajudae.UserUpdate{Name: &name}); err != nil {
+			name := fmt.Sprintf("Nome %d", round)
+			var err error
+			if round%2 == 0 {
+				_, err = db.UpdateUser(ctx, w.admin, w.requester.ID, ajudae.UserUpdate{Name: &name})
+			} else {
+				_, err = db.UpdateTeam(ctx, w.admin, w.team, ajudae.TeamInput{Name: &name})
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
-			for i := range 20 {
+			for i := range 10 {
 				tk, err := db.FindTicket(ctx, w.admin, w.ticket)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if tk.CreatedBy.Name != name {
-					t.Fatalf("round %d, read %d after the rename: creator %q, want %q", round, i, tk.CreatedBy.Name, name)
+				l, err := db.FindTickets(ctx, w.admin, ajudae.TicketFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, got := range []*ajudae.Ticket{tk, &l.Items[0]} {
+					shown := got.CreatedBy.Name
+					if round%2 == 1 {
+						shown = got.Team.Name
+					}
+					if shown != name {
+						t.Fatalf("round %d, read %d after the rename: %q shown, want %q", round, i, shown, name)
+					}
 				}
 			}
 		}

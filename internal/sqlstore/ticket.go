@@ -14,16 +14,22 @@ import (
 )
 
 // ticketColumnsOf returns the columns scanTicket reads, the times as
-// text when timeText (SQLite).
-func ticketColumnsOf(timeText bool) string {
+// text when timeText (SQLite), the names of the team, creator and assignee
+// from ticketJoins when named (without, an empty team name and NULL user
+// names stand in, for nameTickets to fill).
+func ticketColumnsOf(timeText, named bool) string {
 	ts := func(col string) string {
 		if timeText {
 			return "CAST(" + col + " AS TEXT)"
 		}
 		return col
 	}
-	return `SELECT t.id, t.title, t.description, t.status, t.priority, t.team_id, tm.name,
-	t.created_by, cu.name, t.assigned_to, au.name, ` + ts("t.created_at") + `, ` + ts("t.updated_at") + `, ` +
+	team, creator, assignee := "tm.name", "cu.name", "au.name"
+	if !named {
+		team, creator, assignee = "''", "NULL", "NULL"
+	}
+	return `SELECT t.id, t.title, t.description, t.status, t.priority, t.team_id, ` + team + `,
+	t.created_by, ` + creator + `, t.assigned_to, ` + assignee + `, ` + ts("t.created_at") + `, ` + ts("t.updated_at") + `, ` +
 		ts("t.closed_at") + `, t.version`
 }
 
