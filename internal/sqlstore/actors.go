@@ -32,8 +32,12 @@ const (
 	maxNames  = 100_000
 )
 
-// sqliteInsert is SQLITE_INSERT, a pre-update hook's code for a new row.
-const sqliteInsert = 18
+// A pre-update hook's codes for a new row (SQLITE_INSERT) and a changed
+// one (SQLITE_UPDATE).
+const (
+	sqliteInsert = 18
+	sqliteUpdate = 23
+)
 
 // actorCache remembers the caller of each recently used access token, and
 // the names of the teams and users tickets show (names.go). Its nil value
@@ -65,9 +69,10 @@ type actorCache struct {
 	m  map[[32]byte]rememberedActor
 	// The names of teams and users, by id.
 	teamNames, userNames map[int64]string
-	// What the writes since the last settled touched.
-	sessions, users, teams map[int64]bool
-	everyone               bool
+	// What the writes since the last settled touched: rows of sessions and
+	// users, and the users and teams whose name may have changed.
+	sessions, users, renamed, teams map[int64]bool
+	everyone                        bool
 }
 
 type rememberedActor struct {
@@ -80,7 +85,8 @@ type rememberedActor struct {
 func newActorCache(log *slog.Logger) *actorCache {
 	c := &actorCache{log: log, m: make(map[[32]byte]rememberedActor),
 		teamNames: make(map[int64]string), userNames: make(map[int64]string),
-		sessions: make(map[int64]bool), users: make(map[int64]bool), teams: make(map[int64]bool)}
+		sessions: make(map[int64]bool), users: make(map[int64]bool), renamed: make(map[int64]bool),
+		teams: make(map[int64]bool)}
 	c.off.Store(true)
 	c.writing.Store(true)
 	return c
@@ -149,6 +155,12 @@ func (c *actorCache) written(d sqlite.SQLitePreUpdateData) {
 	default:
 		return
 	}
+	// A team matters only by its name; a user also by its role, its
+	// deletion… (the token query reads the row), and by its name.
+	renamed := (d.TableName == "users" || d.TableName == "teams") && nameChanged(d)
+	if d.TableName == "teams" && !renamed {
+		return
+	}
 	c.changing.Store(true)
 	c.gen.Add(1)
 	if !c.writing.Load() && !c.off.Swap(true) {
@@ -162,11 +174,33 @@ func (c *actorCache) written(d sqlite.SQLitePreUpdateData) {
 		c.sessions[id] = true
 	case "users":
 		c.users[id] = true
+		if renamed {
+			c.renamed[id] = true
+		}
 	case "teams":
 		c.teams[id] = true
 	default: // a membership's row id is not its user
 		c.everyone = true
 	}
+}
+
+// nameChanged reports whether the row change d may change the name of a
+// user or a team (their second column): a new row has no remembered name,
+// and most updates of users (a login's last_login) leave it alone.
+func nameChanged(d sqlite.SQLitePreUpdateData) bool {
+	switch d.Op {
+	case sqliteInsert:
+		return false
+	case sqliteUpdate:
+		old, updated := make([]any, 2), make([]any, 2)
+		if d.Old(old...) != nil || d.New(updated...) != nil {
+			return true
+		}
+		o, ok1 := old[1].(string)
+		n, ok2 := updated[1].(string)
+		return !ok1 || !ok2 || o != n
+	}
+	return true // a deleted row
 }
 
 // settled is called by the writer after each commit or rollback, before
@@ -190,7 +224,7 @@ func (c *actorCache) settled() {
 			}
 		}
 	}
-	for id := range c.users {
+	for id := range c.renamed {
 		delete(c.userNames, id)
 	}
 	for id := range c.teams {
@@ -198,6 +232,7 @@ func (c *actorCache) settled() {
 	}
 	clear(c.sessions)
 	clear(c.users)
+	clear(c.renamed)
 	clear(c.teams)
 	c.everyone = false
 	c.gen.Add(1)
@@ -216,6 +251,7 @@ func (c *actorCache) restart() {
 	c.forget()
 	clear(c.sessions)
 	clear(c.users)
+	clear(c.renamed)
 	clear(c.teams)
 	c.everyone = false
 	c.gen.Add(1)

@@ -167,7 +167,8 @@ func TestTicketNamesFollowWrites(t *testing.T) {
 // TestTicketNamesRemembered: on SQLite a ticket's names come from memory
 // once read (one database call for a ticket or a page), a rename makes
 // the next read fetch that name again (two calls), and the one after is
-// back to one; PostgreSQL joins them every time (one call).
+// back to one; writes that change no name forget none. PostgreSQL joins
+// them every time (one call).
 func TestTicketNamesRemembered(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
 		counter := &dbtest.Counter{KeyOf: func(ctx context.Context) string { return ajudae.RequestIDFrom(ctx) }}
@@ -212,6 +213,19 @@ func TestTicketNamesRemembered(t *testing.T) {
 		}
 		if got := calls(t, byID); got != 1 {
 			t.Errorf("the second read after a rename: %d database calls, want 1", got)
+		}
+
+		// Writes that leave the names alone keep them: the requester's login
+		// (its last_login), a new description of the team.
+		if _, err := w.db.Login(ctx, ajudae.Credentials{Email: "rita@example.com", Password: "user-password"}, ajudae.Client{}, false); err != nil {
+			t.Fatal(err)
+		}
+		description := "Campanhas e comunicação"
+		if _, err := w.db.UpdateTeam(ctx, w.admin, w.team, ajudae.TeamInput{Description: &description}); err != nil {
+			t.Fatal(err)
+		}
+		if got := calls(t, page); got != 1 {
+			t.Errorf("a read after a login and a team's new description: %d database calls, want 1", got)
 		}
 	})
 }
