@@ -27,16 +27,19 @@ type Engine struct {
 	Name string
 	// Options returns store options for a fresh, empty, migrated database.
 	Options func(t testing.TB) sqlstore.Options
+	// Blank returns store options for a fresh database without any schema
+	// (on SQLite, the same as Options): upgrade tests migrate it part way.
+	Blank func(t testing.TB) sqlstore.Options
 }
 
 // Engines returns SQLite and PostgreSQL.
 func Engines() []Engine {
 	return []Engine{
-		{Name: "sqlite", Options: func(t testing.TB) sqlstore.Options {
-			return sqlstore.Options{DataDir: t.TempDir(), Hasher: FastHasher()}
-		}},
+		{Name: "sqlite", Options: sqliteOptions, Blank: sqliteOptions},
 		{Name: "postgres", Options: func(t testing.TB) sqlstore.Options {
 			return sqlstore.Options{URL: PostgresURL(t), Hasher: FastHasher()}
+		}, Blank: func(t testing.TB) sqlstore.Options {
+			return sqlstore.Options{URL: postgresURL(t, false), Hasher: FastHasher()}
 		}},
 	}
 }
@@ -99,10 +102,21 @@ var (
 	seq      atomic.Int64
 )
 
+func sqliteOptions(t testing.TB) sqlstore.Options {
+	return sqlstore.Options{DataDir: t.TempDir(), Hasher: FastHasher()}
+}
+
 // PostgresURL returns the URL of a new, migrated database dropped at
 // cleanup. Without AJUDAE_TEST_POSTGRES the test is skipped, or fails when
 // AJUDAE_REQUIRE_POSTGRES=1 (CI), so a missing PostgreSQL is never silent.
 func PostgresURL(t testing.TB) string {
+	t.Helper()
+	return postgresURL(t, true)
+}
+
+// postgresURL is PostgresURL, of a database without any schema unless
+// migrated.
+func postgresURL(t testing.TB, migrated bool) string {
 	t.Helper()
 	base := os.Getenv("AJUDAE_TEST_POSTGRES")
 	if base == "" {
@@ -120,8 +134,11 @@ func PostgresURL(t testing.TB) string {
 	if tmplErr != nil {
 		t.Fatalf("postgres template: %v", tmplErr)
 	}
-	name := fmt.Sprintf("%s_%d", tmplName, seq.Add(1))
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" TEMPLATE "+tmplName); err != nil {
+	name, create := fmt.Sprintf("%s_%d", tmplName, seq.Add(1)), ""
+	if migrated {
+		create = " TEMPLATE " + tmplName
+	}
+	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+create); err != nil {
 		t.Fatalf("create database: %v", err)
 	}
 	t.Cleanup(func() {

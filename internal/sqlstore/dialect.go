@@ -107,7 +107,7 @@ func (d dialect) search(a *ajudae.Actor, q string) (string, []any) {
 		}
 	}
 	if d == postgres {
-		return `SELECT id FROM tickets WHERE search @@ to_tsquery('portuguese', ajudae_unaccent(?))
+		return `SELECT ticket_id AS id FROM ticket_search WHERE search @@ to_tsquery('portuguese', ajudae_unaccent(?))
 			UNION SELECT m.ticket_id FROM messages m WHERE m.search @@ to_tsquery('portuguese', ajudae_unaccent(?))
 			AND (NOT m.is_internal OR ` + notes + `)`, args
 	}

@@ -1,6 +1,31 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+)
+
+// MigrateRawTo applies the migrations of the engine of o, up to version,
+// to raw: the database of o opened outside any store (dbtest.OpenRaw).
+func MigrateRawTo(ctx context.Context, o Options, raw *sql.DB, version int64) error {
+	d := sqliteDialect
+	if o.URL != "" {
+		d = postgres
+	}
+	fsys, err := fs.Sub(migrations, "migrations/"+d.name)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.Dialect(d.goose), raw, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
 
 // WriteTx runs fn in a write transaction of the store (inTx), giving it a
 // way to run statements: tests of the writer use it.

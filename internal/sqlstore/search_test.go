@@ -134,3 +134,55 @@ func TestSearchFollowsWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchAfterUpgrade: a ticket and a reply written under the schema
+// before each engine's last change to the search index (SQLite 0004,
+// PostgreSQL 0005, which moved the ticket's vector to a table of its own)
+// are found by their words once the store has migrated; the ticket's title
+// edited afterwards is found by its new words and no longer by the old.
+func TestSearchAfterUpgrade(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, e dbtest.Engine) {
+		ctx := t.Context()
+		o := e.Blank(t)
+		raw := dbtest.OpenRaw(t, o)
+		if err := sqlstore.MigrateRawTo(ctx, o, raw, map[string]int64{"sqlite": 3, "postgres": 4}[e.Name]); err != nil {
+			t.Fatal(err)
+		}
+		const at = "'2026-11-26 10:00:00+00:00'"
+		for _, q := range []string{
+			`INSERT INTO users (name, email, role, created_at, updated_at) VALUES ('Rita', 'rita@example.com', 'ADMIN', ` + at + `, ` + at + `)`,
+			`INSERT INTO teams (name, created_at, updated_at) VALUES ('Suporte', ` + at + `, ` + at + `)`,
+			`INSERT INTO tickets (title, description, status, priority, team_id, created_by, created_at, updated_at)
+				VALUES ('Impressora parada', 'A impressora do segundo andar não imprime.', 'Aberto', 2, 1, 1, ` + at + `, ` + at + `)`,
+			`INSERT INTO messages (ticket_id, author_id, body, created_at) VALUES (1, 1, 'Trocamos o toner.', ` + at + `)`,
+		} {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		db := dbtest.OpenWith(t, o)
+		admin := &ajudae.Actor{UserID: 1, Role: ajudae.RoleAdmin, Name: "Rita"}
+		found := func(t *testing.T, q string) int {
+			t.Helper()
+			l, err := db.FindTickets(ctx, admin, ajudae.TicketFilter{Q: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(l.Items)
+		}
+		for _, q := range []string{"impressora", "andar", "toner"} {
+			if n := found(t, q); n != 1 {
+				t.Errorf("search %q after the upgrade: %d tickets, want 1", q, n)
+			}
+		}
+		title := "Scanner desligado"
+		if _, err := db.UpdateTicket(ctx, admin, 1, ajudae.TicketUpdate{Title: &title}); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"scanner": 1, "impressora": 1 /* still in the description */, "parada": 0} {
+			if n := found(t, q); n != want {
+				t.Errorf("search %q after editing the title: %d tickets, want %d", q, n, want)
+			}
+		}
+	})
+}
