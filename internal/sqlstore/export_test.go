@@ -44,6 +44,13 @@ func (db *DB) Count(ctx context.Context, query string, args ...any) (n int64, er
 	return n, err
 }
 
+// Setting returns the value of a PostgreSQL setting in the store's
+// sessions.
+func (db *DB) Setting(ctx context.Context, name string) (v string, err error) {
+	err = db.read.QueryRowContext(ctx, "SELECT current_setting($1)", name).Scan(&v)
+	return v, err
+}
+
 // ExecOutsideWriter runs a statement on the write pool without the writer
 // goroutine, as River or the migrations do.
 func (db *DB) ExecOutsideWriter(ctx context.Context, query string, args ...any) error {
