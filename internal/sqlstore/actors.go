@@ -230,14 +230,20 @@ func (c *actorCache) settled() {
 	for id := range c.teams {
 		delete(c.teamNames, id)
 	}
+	c.clearTouched()
+	c.gen.Add(1)
+	c.changing.Store(false)
+	c.mu.Unlock()
+}
+
+// clearTouched drops the marks of what the writes since the last settled
+// touched; c.mu is held.
+func (c *actorCache) clearTouched() {
 	clear(c.sessions)
 	clear(c.users)
 	clear(c.renamed)
 	clear(c.teams)
 	c.everyone = false
-	c.gen.Add(1)
-	c.changing.Store(false)
-	c.mu.Unlock()
 }
 
 // restart forgets everything and turns the cache on: Open calls it once
@@ -249,11 +255,7 @@ func (c *actorCache) restart() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.forget()
-	clear(c.sessions)
-	clear(c.users)
-	clear(c.renamed)
-	clear(c.teams)
-	c.everyone = false
+	c.clearTouched()
 	c.gen.Add(1)
 	c.changing.Store(false)
 	c.writing.Store(false)

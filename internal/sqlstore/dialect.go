@@ -24,7 +24,7 @@ type dialect struct {
 	// read one (W3's query), written once here rather than per request.
 	ticketSelect, ticketByID, lockTicketByID string
 	// bareColumns, bareSelect and bareByID are the same without the names
-	// (no joins): on SQLite the names come from memory (names.go).
+	// (no joins), SQLite's only: its names come from memory (names.go).
 	bareColumns, bareSelect, bareByID string
 }
 
@@ -32,15 +32,17 @@ var (
 	sqliteDialect = withTicketQueries(dialect{name: "sqlite", goose: "sqlite3",
 		ticketColumns: ticketColumnsOf(true, true), bareColumns: ticketColumnsOf(true, false)})
 	postgres = withTicketQueries(dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true,
-		ticketColumns: ticketColumnsOf(false, true), bareColumns: ticketColumnsOf(false, false)})
+		ticketColumns: ticketColumnsOf(false, true)})
 )
 
 func withTicketQueries(d dialect) dialect {
 	d.ticketSelect = d.ticketColumns + ` FROM tickets t` + ticketJoins
 	d.ticketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?`)
 	d.lockTicketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?` + d.forUpdate)
-	d.bareSelect = d.bareColumns + ` FROM tickets t`
-	d.bareByID = d.rebind(d.bareSelect + ` WHERE t.id = ?`)
+	if d.bareColumns != "" {
+		d.bareSelect = d.bareColumns + ` FROM tickets t`
+		d.bareByID = d.rebind(d.bareSelect + ` WHERE t.id = ?`)
+	}
 	return d
 }
 

@@ -3,9 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"io/fs"
-
-	"github.com/pressly/goose/v3"
 )
 
 // MigrateRawTo applies the migrations of the engine of o, up to version,
@@ -15,11 +12,7 @@ func MigrateRawTo(ctx context.Context, o Options, raw *sql.DB, version int64) er
 	if o.URL != "" {
 		d = postgres
 	}
-	fsys, err := fs.Sub(migrations, "migrations/"+d.name)
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.Dialect(d.goose), raw, fsys, goose.WithDisableGlobalRegistry(true))
+	p, err := migrationProvider(d, raw)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -13,13 +14,17 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-func (db *DB) provider() (*goose.Provider, error) {
-	fsys, err := fs.Sub(migrations, "migrations/"+db.d.name)
+func (db *DB) provider() (*goose.Provider, error) { return migrationProvider(db.d, db.write) }
+
+// migrationProvider returns goose's provider of the migrations of d, on
+// pool.
+func migrationProvider(d dialect, pool *sql.DB) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations/"+d.name)
 	if err != nil {
 		return nil, err
 	}
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
-	if db.d == postgres {
+	if d == postgres {
 		// Replicas starting together take turns: one migrates, the others wait.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
@@ -27,7 +32,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(goose.Dialect(db.d.goose), db.write, fsys, opts...)
+	return goose.NewProvider(goose.Dialect(d.goose), pool, fsys, opts...)
 }
 
 func (db *DB) migrate(ctx context.Context) error {
