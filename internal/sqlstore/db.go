@@ -64,6 +64,9 @@ type DB struct {
 
 	// SQLite: the callers of recent access tokens (actors.go); nil on PostgreSQL.
 	actors *actorCache
+	// The names of teams and users that tickets show (names.go): the
+	// actorCache on SQLite, a pgNames on PostgreSQL.
+	names nameMemory
 	// SQLite: the write transaction queued rows for the full-text index
 	// (search_pending), which the writer indexes before it commits.
 	searchPending atomic.Bool
@@ -180,6 +183,7 @@ func (db *DB) openPostgres(opts Options) error {
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.write, db.read, db.d = pool, pool, postgres
+	db.names = &pgNames{}
 	db.announce = make(chan struct{}, 1)
 	db.background.Go(db.announceLoop)
 	return nil
@@ -198,6 +202,7 @@ func (db *DB) openSQLite(opts Options) error {
 	}
 	path := filepath.Join(opts.DataDir, "ajudae.db")
 	db.actors = newActorCache(opts.Logger)
+	db.names = db.actors
 	open := func(params string, hook sqlite.PreUpdateHookFn) (*sql.DB, error) {
 		var c driver.Connector
 		c, err := sqlite.NewConnector("file:" + path + "?" + sqlitePragmas + params)

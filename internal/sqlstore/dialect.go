@@ -24,15 +24,28 @@ type dialect struct {
 	// read one (W3's query), written once here rather than per request.
 	ticketSelect, ticketByID, lockTicketByID string
 	// bareColumns, bareSelect and bareByID are the same without the names
-	// (no joins), SQLite's only: its names come from memory (names.go).
+	// (no joins): they come from memory (names.go). On PostgreSQL the bare
+	// columns end with the names' generation (namesGen).
 	bareColumns, bareSelect, bareByID string
+	namesGen                          bool
+	// namesQuery reads the names of teams and users by id (the ids bound
+	// as two lists, namesArgs), and on PostgreSQL their generation.
+	namesQuery string
 }
 
 var (
 	sqliteDialect = withTicketQueries(dialect{name: "sqlite", goose: "sqlite3",
-		ticketColumns: ticketColumnsOf(true, true), bareColumns: ticketColumnsOf(true, false)})
+		ticketColumns: ticketColumnsOf(true, true), bareColumns: ticketColumnsOf(true, false),
+		// One statement whatever the number of ids (a statement per count
+		// would fill the statement cache): the ids go as two JSON arrays.
+		namesQuery: `SELECT 0, id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))
+		UNION ALL SELECT 1, id, name FROM users WHERE id IN (SELECT value FROM json_each(?))`})
 	postgres = withTicketQueries(dialect{name: "postgres", goose: "postgres", forUpdate: " FOR UPDATE OF t", numbered: true,
-		ticketColumns: ticketColumnsOf(false, true)})
+		ticketColumns: ticketColumnsOf(false, true),
+		bareColumns:   ticketColumnsOf(false, false) + `, (SELECT n FROM name_generation)`, namesGen: true,
+		namesQuery: `SELECT 0, id, name FROM teams WHERE id = ANY (?)
+		UNION ALL SELECT 1, id, name FROM users WHERE id = ANY (?)
+		UNION ALL SELECT 2, n, NULL FROM name_generation`})
 )
 
 func withTicketQueries(d dialect) dialect {
@@ -43,6 +56,7 @@ func withTicketQueries(d dialect) dialect {
 		d.bareSelect = d.bareColumns + ` FROM tickets t`
 		d.bareByID = d.rebind(d.bareSelect + ` WHERE t.id = ?`)
 	}
+	d.namesQuery = d.rebind(d.namesQuery)
 	return d
 }
 

@@ -4,42 +4,63 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/ajudae/ajudae"
 )
 
-// A ticket shows the names of its team, creator and assignee. On SQLite
-// they come from memory (the actorCache, which forgets a name as soon as
-// the writer changes its row, as it forgets a caller): reading a ticket
-// without joining teams and users twice halves the B-tree descents of a
-// read and of each row of a page. While the memory is off or a write to
-// those tables is under way, tickets are read with their joins.
+// A ticket shows the names of its team, creator and assignee. They come
+// from memory: reading a ticket without joining teams and users twice
+// halves the B-tree descents of a read and of each row of a page (and
+// PostgreSQL's work for a page of 50).
+//
+// On SQLite the memory is the actorCache, which forgets a name as soon as
+// the writer changes its row, as it forgets a caller; while the memory is
+// off or a write to those tables is under way, tickets are read with
+// their joins. On PostgreSQL, where another replica may rename, the
+// memory is pgNames: every change of a name moves name_generation in the
+// renaming transaction (migration 0006), and the bare ticket queries read
+// that generation in the same snapshot as the tickets, so a read forgets
+// the names its replica remembers from another generation before it uses
+// any.
 //
 // The two ways differ only on a database whose foreign keys were broken
 // from outside (a ticket's creator deleted by the sqlite3 shell with
 // foreign keys off): joined, such a ticket is not found; named from
 // memory, it shows a removed user.
 
+// nameMemory remembers the names of teams and users, by id.
+type nameMemory interface {
+	// names sets the names of ts it remembers under generation gen and
+	// returns the ids of the teams and users whose names it does not.
+	names(gen uint64, ts []ajudae.Ticket) (teamIDs, userIDs []int64)
+	// rememberNames stores names read under generation gen.
+	rememberNames(gen uint64, teams, users map[int64]string)
+}
+
 // bareQuery reports whether tickets may be read without their names now,
-// and the generation under which the names read with them may be
-// remembered (see actorCache.generation).
-func (db *DB) bareQuery() (gen uint64, ok bool) { return db.actors.generation() }
+// and on SQLite the generation under which the names read with them may
+// be remembered (see actorCache.generation); on PostgreSQL the bare query
+// reads the generation itself.
+func (db *DB) bareQuery() (gen uint64, ok bool) {
+	if db.d.namesGen {
+		return 0, true
+	}
+	return db.actors.generation()
+}
 
 // nameTickets sets the team, creator and assignee names of ts, read with
 // the bare columns under gen: from memory, and those memory does not hold
 // with one query, remembered for the next time.
 func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) error {
-	teamIDs, userIDs := db.actors.names(ts)
+	teamIDs, userIDs := db.names.names(gen, ts)
 	if len(teamIDs)+len(userIDs) == 0 {
 		return nil
 	}
-	// One statement whatever the number of ids (a statement per count
-	// would fill the statement cache): the ids go as two JSON arrays.
-	rows, err := db.query(ctx, `SELECT 0, id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))
-		UNION ALL SELECT 1, id, name FROM users WHERE id IN (SELECT value FROM json_each(?))`,
-		jsonIDs(teamIDs), jsonIDs(userIDs))
+	rows, err := db.query(ctx, db.d.namesQuery, db.idList(teamIDs), db.idList(userIDs))
 	if err != nil {
 		return fmt.Errorf("names: %w", err)
 	}
@@ -47,17 +68,20 @@ func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) e
 	teams, users := make(map[int64]string, len(teamIDs)), make(map[int64]string, len(userIDs))
 	for rows.Next() {
 		var (
-			user bool
+			kind int // 0 a team, 1 a user, 2 the generation (PostgreSQL)
 			id   int64
 			name sql.NullString
 		)
-		if err := rows.Scan(&user, &id, &name); err != nil {
+		if err := rows.Scan(&kind, &id, &name); err != nil {
 			return fmt.Errorf("names: %w", err)
 		}
-		if user {
-			users[id] = nameOr(name)
-		} else {
+		switch kind {
+		case 0:
 			teams[id] = name.String
+		case 1:
+			users[id] = nameOr(name)
+		default:
+			gen = uint64(id)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -68,8 +92,17 @@ func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) e
 	for i := range ts {
 		setNames(&ts[i], team, user)
 	}
-	db.actors.rememberNames(gen, teams, users)
+	db.names.rememberNames(gen, teams, users)
 	return nil
+}
+
+// idList binds ids for namesQuery: a JSON array for SQLite's json_each, an
+// array on PostgreSQL.
+func (db *DB) idList(ids []int64) any {
+	if db.d.numbered {
+		return ids
+	}
+	return jsonIDs(ids)
 }
 
 // setNames sets the names of t that team and user know.
@@ -104,17 +137,25 @@ func jsonIDs(ids []int64) string {
 // teams and users whose names it does not. A name changed by a write still
 // under way may be given: the read then happened before the write, which
 // has not returned yet; once it returns, settled has forgotten the name.
-func (c *actorCache) names(ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
+// The hook, not gen, keeps these names current.
+func (c *actorCache) names(_ uint64, ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
 	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return lookUpNames(c.teamNames, c.userNames, ts)
+}
+
+// lookUpNames sets the names of ts found in teams and users, and returns
+// the ids of those not found.
+func lookUpNames(teams, users map[int64]string, ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
 	team := func(id int64) (string, bool) {
-		n, ok := c.teamNames[id]
+		n, ok := teams[id]
 		if !ok {
 			teamIDs = append(teamIDs, id)
 		}
 		return n, ok
 	}
 	user := func(id int64) (string, bool) {
-		n, ok := c.userNames[id]
+		n, ok := users[id]
 		if !ok {
 			userIDs = append(userIDs, id)
 		}
@@ -123,7 +164,6 @@ func (c *actorCache) names(ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
 	for i := range ts {
 		setNames(&ts[i], team, user)
 	}
-	c.mu.RUnlock()
 	slices.Sort(teamIDs)
 	slices.Sort(userIDs)
 	return slices.Compact(teamIDs), slices.Compact(userIDs)
@@ -137,14 +177,51 @@ func (c *actorCache) rememberNames(gen uint64, teams, users map[int64]string) {
 	if c.changing.Load() || c.gen.Load() != gen {
 		return
 	}
-	if len(c.teamNames)+len(c.userNames)+len(teams)+len(users) > maxNames {
-		clear(c.teamNames)
-		clear(c.userNames)
+	storeNames(c.teamNames, c.userNames, teams, users)
+}
+
+// storeNames adds teams and users to the remembered names, forgetting
+// them all first when they would pass maxNames.
+func storeNames(rememberedTeams, rememberedUsers, teams, users map[int64]string) {
+	if len(rememberedTeams)+len(rememberedUsers)+len(teams)+len(users) > maxNames {
+		clear(rememberedTeams)
+		clear(rememberedUsers)
 	}
-	for id, n := range teams {
-		c.teamNames[id] = n
+	maps.Copy(rememberedTeams, teams)
+	maps.Copy(rememberedUsers, users)
+}
+
+// pgNames is PostgreSQL's memory of names: those of one generation of
+// name_generation, the newest a read has seen. Its zero value is empty.
+type pgNames struct {
+	mu           sync.RWMutex
+	gen          uint64
+	teams, users map[int64]string
+}
+
+// names sets the names of ts that m remembers, if it remembers those of
+// generation gen: a read that saw another generation (a rename since, or
+// an older snapshot than another read's) asks for all of them.
+func (m *pgNames) names(gen uint64, ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if gen != m.gen {
+		return lookUpNames(nil, nil, ts)
 	}
-	for id, n := range users {
-		c.userNames[id] = n
+	return lookUpNames(m.teams, m.users, ts)
+}
+
+// rememberNames stores names read under generation gen; a newer
+// generation forgets those of the one before it, and names of an older
+// one are not kept.
+func (m *pgNames) rememberNames(gen uint64, teams, users map[int64]string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if gen < m.gen {
+		return
 	}
+	if gen > m.gen || m.teams == nil {
+		m.gen, m.teams, m.users = gen, make(map[int64]string), make(map[int64]string)
+	}
+	storeNames(m.teams, m.users, teams, users)
 }

@@ -49,6 +49,7 @@ type ticketRow struct {
 	creator      sql.NullString
 	assigneeID   sql.NullInt64
 	assigneeName sql.NullString
+	namesGen     uint64 // PostgreSQL's bare columns end with the names' generation
 	dest         []any
 }
 
@@ -57,6 +58,15 @@ func newTicketRow() *ticketRow {
 	r.dest = []any{&r.t.ID, &r.t.Title, &r.t.Description, &r.t.Status, &r.priority, &r.t.Team.ID, &r.t.Team.Name,
 		&r.t.CreatedBy.ID, &r.creator, &r.assigneeID, &r.assigneeName, timeDest{&r.t.CreatedAt}, timeDest{&r.t.UpdatedAt},
 		nullTimeDest{&r.t.ClosedAt}, &r.t.Version}
+	return r
+}
+
+// newBareRow returns the row of the bare columns (no names) of d.
+func newBareRow(d dialect) *ticketRow {
+	r := newTicketRow()
+	if d.namesGen {
+		r.dest = append(r.dest, &r.namesGen)
+	}
 	return r
 }
 
@@ -76,20 +86,23 @@ func (r *ticketRow) scan(s scanner, t *ajudae.Ticket) error {
 
 // FindTicket returns a ticket the caller can see; any other is ENOTFOUND.
 func (db *DB) FindTicket(ctx context.Context, a *ajudae.Actor, id int64) (*ajudae.Ticket, error) {
-	q := db.d.ticketByID
+	q, r := db.d.ticketByID, newTicketRow()
 	gen, bare := db.bareQuery()
 	if bare {
-		q = db.d.bareByID
+		q, r = db.d.bareByID, newBareRow(db.d)
 	}
 	ts := make([]ajudae.Ticket, 1)
 	t := &ts[0]
-	if err := scanTicket(db.queryRow(ctx, q, id), t); err != nil {
+	if err := r.scan(db.queryRow(ctx, q, id), t); err != nil {
 		return nil, fmt.Errorf("find ticket %d: %w", id, noRows(err, "Ticket"))
 	}
 	if !ajudae.CanSeeTicket(a, t) {
 		return nil, notFound("Ticket")
 	}
 	if bare {
+		if db.d.namesGen {
+			gen = r.namesGen
+		}
 		if err := db.nameTickets(ctx, gen, ts); err != nil {
 			return nil, fmt.Errorf("find ticket %d: %w", id, err)
 		}
@@ -417,10 +430,10 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if f.CreatedByID != nil {
 		where, args = append(where, "t.created_by = ?"), append(args, *f.CreatedByID)
 	}
-	q, columns, joins := db.d.ticketSelect, db.d.ticketColumns, ticketJoins
+	q, columns, joins, r := db.d.ticketSelect, db.d.ticketColumns, ticketJoins, newTicketRow()
 	gen, bare := db.bareQuery()
 	if bare {
-		q, columns, joins = db.d.bareSelect, db.d.bareColumns, ""
+		q, columns, joins, r = db.d.bareSelect, db.d.bareColumns, "", newBareRow(db.d)
 	}
 	if f.Q != "" {
 		// The matching tickets drive the query: a search costs what its
@@ -465,11 +478,14 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if err != nil {
 		return nil, fmt.Errorf("find tickets: %w", err)
 	}
-	l, err := collect(rows, f.Page, string(f.Sort), func(t *ajudae.Ticket) int64 { return t.ID }, newTicketRow().scan)
+	l, err := collect(rows, f.Page, string(f.Sort), func(t *ajudae.Ticket) int64 { return t.ID }, r.scan)
 	if err != nil {
 		return nil, err
 	}
 	if bare {
+		if db.d.namesGen {
+			gen = r.namesGen
+		}
 		if err := db.nameTickets(ctx, gen, l.Items); err != nil {
 			return nil, fmt.Errorf("find tickets: %w", err)
 		}
