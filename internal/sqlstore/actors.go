@@ -22,8 +22,9 @@ import (
 // written to those tables, and the writer invalidates what is remembered
 // before the write that made the change returns to its caller. The names
 // of teams and users that tickets show are remembered the same way
-// (names.go). PostgreSQL has no such memory: a logout on another replica
-// must be seen at once, and only the database knows of it.
+// (names.go). PostgreSQL remembers no token: a logout on another replica
+// must be seen at once, and only the database knows of it (its names
+// memory is checked against a generation read with the tickets instead).
 
 // maxActors bounds the tokens remembered, maxNames the names; when full,
 // all are forgotten.
