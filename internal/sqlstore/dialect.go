@@ -29,7 +29,8 @@ type dialect struct {
 	bareColumns, bareSelect, bareByID string
 	namesGen                          bool
 	// namesQuery reads the names of teams and users by id (the ids bound
-	// as two lists, namesArgs), and on PostgreSQL their generation.
+	// as two lists, DB.idList), and on PostgreSQL their generation; the
+	// first column is the kind of each row (teamName…).
 	namesQuery string
 }
 

@@ -21,11 +21,14 @@ import (
 // the writer changes its row, as it forgets a caller; while the memory is
 // off or a write to those tables is under way, tickets are read with
 // their joins. On PostgreSQL, where another replica may rename, the
-// memory is pgNames: every change of a name moves name_generation in the
-// renaming transaction (migration 0006), and the bare ticket queries read
-// that generation in the same snapshot as the tickets, so a read forgets
-// the names its replica remembers from another generation before it uses
-// any.
+// memory is pgNames: every change of a name gives name_generation a new
+// random value in the renaming transaction (migration 0006), and the bare
+// ticket queries read it in the same snapshot as the tickets; a replica
+// uses the names it remembers only for a read that saw the generation
+// they were read under.
+//
+// Names are remembered only from reads outside any transaction (db.read):
+// a transaction's own uncommitted rename must never be remembered.
 //
 // The two ways differ only on a database whose foreign keys were broken
 // from outside (a ticket's creator deleted by the sqlite3 shell with
@@ -52,9 +55,17 @@ func (db *DB) bareQuery() (gen uint64, ok bool) {
 	return db.actors.generation()
 }
 
+// The kinds of the rows of namesQuery.
+const (
+	teamName = iota
+	userName
+	namesGeneration // PostgreSQL's: the generation the names were read under
+)
+
 // nameTickets sets the team, creator and assignee names of ts, read with
 // the bare columns under gen: from memory, and those memory does not hold
-// with one query, remembered for the next time.
+// with one query, remembered for the next time. It reads outside any
+// transaction (see above).
 func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) error {
 	teamIDs, userIDs := db.names.names(gen, ts)
 	if len(teamIDs)+len(userIDs) == 0 {
@@ -68,7 +79,7 @@ func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) e
 	teams, users := make(map[int64]string, len(teamIDs)), make(map[int64]string, len(userIDs))
 	for rows.Next() {
 		var (
-			kind int // 0 a team, 1 a user, 2 the generation (PostgreSQL)
+			kind int
 			id   int64
 			name sql.NullString
 		)
@@ -76,11 +87,11 @@ func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) e
 			return fmt.Errorf("names: %w", err)
 		}
 		switch kind {
-		case 0:
+		case teamName:
 			teams[id] = name.String
-		case 1:
+		case userName:
 			users[id] = nameOr(name)
-		default:
+		case namesGeneration:
 			gen = uint64(id)
 		}
 	}
@@ -99,7 +110,7 @@ func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) e
 // idList binds ids for namesQuery: a JSON array for SQLite's json_each, an
 // array on PostgreSQL.
 func (db *DB) idList(ids []int64) any {
-	if db.d.numbered {
+	if db.d == postgres {
 		return ids
 	}
 	return jsonIDs(ids)
@@ -191,8 +202,9 @@ func storeNames(rememberedTeams, rememberedUsers, teams, users map[int64]string)
 	maps.Copy(rememberedUsers, users)
 }
 
-// pgNames is PostgreSQL's memory of names: those of one generation of
-// name_generation, the newest a read has seen. Its zero value is empty.
+// pgNames is PostgreSQL's memory of names: those read under one
+// generation of name_generation, the last the names query saw. Its zero
+// value is empty.
 type pgNames struct {
 	mu           sync.RWMutex
 	gen          uint64
@@ -201,7 +213,7 @@ type pgNames struct {
 
 // names sets the names of ts that m remembers, if it remembers those of
 // generation gen: a read that saw another generation (a rename since, or
-// an older snapshot than another read's) asks for all of them.
+// a snapshot older than the names') asks for all of them.
 func (m *pgNames) names(gen uint64, ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -211,16 +223,14 @@ func (m *pgNames) names(gen uint64, ts []ajudae.Ticket) (teamIDs, userIDs []int6
 	return lookUpNames(m.teams, m.users, ts)
 }
 
-// rememberNames stores names read under generation gen; a newer
-// generation forgets those of the one before it, and names of an older
-// one are not kept.
+// rememberNames stores names read under generation gen. Names of another
+// generation than those remembered replace them: generations are random,
+// not ordered, so the last read wins (around a rename two readers may
+// take turns, which costs queries, never a stale name).
 func (m *pgNames) rememberNames(gen uint64, teams, users map[int64]string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if gen < m.gen {
-		return
-	}
-	if gen > m.gen || m.teams == nil {
+	if gen != m.gen || m.teams == nil {
 		m.gen, m.teams, m.users = gen, make(map[int64]string), make(map[int64]string)
 	}
 	storeNames(m.teams, m.users, teams, users)

@@ -49,8 +49,10 @@ type ticketRow struct {
 	creator      sql.NullString
 	assigneeID   sql.NullInt64
 	assigneeName sql.NullString
-	namesGen     uint64 // PostgreSQL's bare columns end with the names' generation
-	dest         []any
+	// PostgreSQL's bare columns end with the names' generation (names.go).
+	namesGen    int64
+	hasNamesGen bool
+	dest        []any
 }
 
 func newTicketRow() *ticketRow {
@@ -65,9 +67,19 @@ func newTicketRow() *ticketRow {
 func newBareRow(d dialect) *ticketRow {
 	r := newTicketRow()
 	if d.namesGen {
-		r.dest = append(r.dest, &r.namesGen)
+		r.dest, r.hasNamesGen = append(r.dest, &r.namesGen), true
 	}
 	return r
+}
+
+// generation returns the generation under which the names of the tickets
+// r read may be remembered: the one read with them on PostgreSQL, gen
+// (from bareQuery) on SQLite.
+func (r *ticketRow) generation(gen uint64) uint64 {
+	if r.hasNamesGen {
+		return uint64(r.namesGen)
+	}
+	return gen
 }
 
 // scan reads the current row of s into t.
@@ -100,10 +112,7 @@ func (db *DB) FindTicket(ctx context.Context, a *ajudae.Actor, id int64) (*ajuda
 		return nil, notFound("Ticket")
 	}
 	if bare {
-		if db.d.namesGen {
-			gen = r.namesGen
-		}
-		if err := db.nameTickets(ctx, gen, ts); err != nil {
+		if err := db.nameTickets(ctx, r.generation(gen), ts); err != nil {
 			return nil, fmt.Errorf("find ticket %d: %w", id, err)
 		}
 	}
@@ -483,10 +492,7 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 		return nil, err
 	}
 	if bare {
-		if db.d.namesGen {
-			gen = r.namesGen
-		}
-		if err := db.nameTickets(ctx, gen, l.Items); err != nil {
+		if err := db.nameTickets(ctx, r.generation(gen), l.Items); err != nil {
 			return nil, fmt.Errorf("find tickets: %w", err)
 		}
 	}
