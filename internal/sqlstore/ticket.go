@@ -57,16 +57,18 @@ type ticketRow struct {
 
 func newTicketRow() *ticketRow {
 	r := &ticketRow{}
-	r.dest = []any{&r.t.ID, &r.t.Title, &r.t.Description, &r.t.Status, &r.priority, &r.t.Team.ID, &r.t.Team.Name,
+	r.dest = make([]any, 0, 16)
+	r.dest = append(r.dest, &r.t.ID, &r.t.Title, &r.t.Description, &r.t.Status, &r.priority, &r.t.Team.ID, &r.t.Team.Name,
 		&r.t.CreatedBy.ID, &r.creator, &r.assigneeID, &r.assigneeName, timeDest{&r.t.CreatedAt}, timeDest{&r.t.UpdatedAt},
-		nullTimeDest{&r.t.ClosedAt}, &r.t.Version}
+		nullTimeDest{&r.t.ClosedAt}, &r.t.Version)
 	return r
 }
 
-// newBareRow returns the row of the bare columns (no names) of d.
-func newBareRow(d dialect) *ticketRow {
+// newRow returns the row of d's ticket columns, or of its bare columns
+// (no names).
+func newRow(d dialect, bare bool) *ticketRow {
 	r := newTicketRow()
-	if d.namesGen {
+	if bare && d.namesGen {
 		r.dest, r.hasNamesGen = append(r.dest, &r.namesGen), true
 	}
 	return r
@@ -98,10 +100,10 @@ func (r *ticketRow) scan(s scanner, t *ajudae.Ticket) error {
 
 // FindTicket returns a ticket the caller can see; any other is ENOTFOUND.
 func (db *DB) FindTicket(ctx context.Context, a *ajudae.Actor, id int64) (*ajudae.Ticket, error) {
-	q, r := db.d.ticketByID, newTicketRow()
 	gen, bare := db.bareQuery()
+	q, r := db.d.ticketByID, newRow(db.d, bare)
 	if bare {
-		q, r = db.d.bareByID, newBareRow(db.d)
+		q = db.d.bareByID
 	}
 	ts := make([]ajudae.Ticket, 1)
 	t := &ts[0]
@@ -439,10 +441,10 @@ func (db *DB) FindTickets(ctx context.Context, a *ajudae.Actor, f ajudae.TicketF
 	if f.CreatedByID != nil {
 		where, args = append(where, "t.created_by = ?"), append(args, *f.CreatedByID)
 	}
-	q, columns, joins, r := db.d.ticketSelect, db.d.ticketColumns, ticketJoins, newTicketRow()
 	gen, bare := db.bareQuery()
+	q, columns, joins, r := db.d.ticketSelect, db.d.ticketColumns, ticketJoins, newRow(db.d, bare)
 	if bare {
-		q, columns, joins, r = db.d.bareSelect, db.d.bareColumns, "", newBareRow(db.d)
+		q, columns, joins = db.d.bareSelect, db.d.bareColumns, ""
 	}
 	if f.Q != "" {
 		// The matching tickets drive the query: a search costs what its
