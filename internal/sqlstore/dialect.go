@@ -53,10 +53,8 @@ func withTicketQueries(d dialect) dialect {
 	d.ticketSelect = d.ticketColumns + ` FROM tickets t` + ticketJoins
 	d.ticketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?`)
 	d.lockTicketByID = d.rebind(d.ticketSelect + ` WHERE t.id = ?` + d.forUpdate)
-	if d.bareColumns != "" {
-		d.bareSelect = d.bareColumns + ` FROM tickets t`
-		d.bareByID = d.rebind(d.bareSelect + ` WHERE t.id = ?`)
-	}
+	d.bareSelect = d.bareColumns + ` FROM tickets t`
+	d.bareByID = d.rebind(d.bareSelect + ` WHERE t.id = ?`)
 	d.namesQuery = d.rebind(d.namesQuery)
 	return d
 }

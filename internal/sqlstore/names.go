@@ -98,11 +98,7 @@ func (db *DB) nameTickets(ctx context.Context, gen uint64, ts []ajudae.Ticket) e
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("names: %w", err)
 	}
-	team := func(id int64) (string, bool) { n, ok := teams[id]; return n, ok }
-	user := func(id int64) (string, bool) { n, ok := users[id]; return n, ok }
-	for i := range ts {
-		setNames(&ts[i], team, user)
-	}
+	lookUpNames(teams, users, ts) // a name the database lacks keeps its placeholder
 	db.names.rememberNames(gen, teams, users)
 	return nil
 }
@@ -114,21 +110,6 @@ func (db *DB) idList(ids []int64) any {
 		return ids
 	}
 	return jsonIDs(ids)
-}
-
-// setNames sets the names of t that team and user know.
-func setNames(t *ajudae.Ticket, team, user func(id int64) (string, bool)) {
-	if n, ok := team(t.Team.ID); ok {
-		t.Team.Name = n
-	}
-	if n, ok := user(t.CreatedBy.ID); ok {
-		t.CreatedBy.Name = n
-	}
-	if t.AssignedTo != nil {
-		if n, ok := user(t.AssignedTo.ID); ok {
-			t.AssignedTo.Name = n
-		}
-	}
 }
 
 // jsonIDs writes ids as a JSON array, for json_each.
@@ -158,22 +139,20 @@ func (c *actorCache) names(_ uint64, ts []ajudae.Ticket) (teamIDs, userIDs []int
 // lookUpNames sets the names of ts found in teams and users, and returns
 // the ids of those not found.
 func lookUpNames(teams, users map[int64]string, ts []ajudae.Ticket) (teamIDs, userIDs []int64) {
-	team := func(id int64) (string, bool) {
-		n, ok := teams[id]
-		if !ok {
-			teamIDs = append(teamIDs, id)
+	set := func(known map[int64]string, id int64, dst *string, missing *[]int64) {
+		if n, ok := known[id]; ok {
+			*dst = n
+		} else {
+			*missing = append(*missing, id)
 		}
-		return n, ok
-	}
-	user := func(id int64) (string, bool) {
-		n, ok := users[id]
-		if !ok {
-			userIDs = append(userIDs, id)
-		}
-		return n, ok
 	}
 	for i := range ts {
-		setNames(&ts[i], team, user)
+		t := &ts[i]
+		set(teams, t.Team.ID, &t.Team.Name, &teamIDs)
+		set(users, t.CreatedBy.ID, &t.CreatedBy.Name, &userIDs)
+		if t.AssignedTo != nil {
+			set(users, t.AssignedTo.ID, &t.AssignedTo.Name, &userIDs)
+		}
 	}
 	slices.Sort(teamIDs)
 	slices.Sort(userIDs)

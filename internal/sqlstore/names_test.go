@@ -345,22 +345,14 @@ func TestRenameByAnotherClient(t *testing.T) {
 			if _, err := other.ExecContext(ctx, stmt, id); err != nil {
 				t.Fatal(err)
 			}
-			want := [2]string{"Rita Souza", "Comunicação"}
-			// On SQLite the memory notices within a second (the loop
-			// allows three); on PostgreSQL the first read must show it.
-			tries := 1
-			if e.Name == "sqlite" {
-				tries = 60
-			}
-			for try := 1; ; try++ {
+			want := [2]string{"Rita Souza", "Comunicação"}[round]
+			seenByStore(t, e, func() error {
 				creator, team := shown(t)
-				if got := [2]string{creator, team}[round]; got == want[round] {
-					break
-				} else if try == tries {
-					t.Fatalf("after %d reads the rename to %q is not shown: %q", try, want[round], got)
+				if got := [2]string{creator, team}[round]; got != want {
+					return fmt.Errorf("the rename to %q is not shown: %q", want, got)
 				}
-				time.Sleep(50 * time.Millisecond)
-			}
+				return nil
+			})
 		}
 	})
 }
@@ -430,24 +422,16 @@ func TestNamesAfterTheDatabaseWentBack(t *testing.T) {
 		}
 		expect := func(t *testing.T, creator, assignee string) {
 			t.Helper()
-			// Another program's write reaches SQLite's memory within a
-			// second (PRAGMA data_version); PostgreSQL's at once.
-			tries := 1
-			if e.Name == "sqlite" {
-				tries = 60
-			}
-			for try := 1; ; try++ {
+			seenByStore(t, e, func() error {
 				tk, err := w.db.FindTicket(ctx, w.admin, w.ticket)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if tk.CreatedBy.Name == creator && tk.AssignedTo.Name == assignee {
-					return
-				} else if try == tries {
-					t.Fatalf("shown %q / %q, want %q / %q", tk.CreatedBy.Name, tk.AssignedTo.Name, creator, assignee)
+				if tk.CreatedBy.Name != creator || tk.AssignedTo.Name != assignee {
+					return fmt.Errorf("shown %q / %q, want %q / %q", tk.CreatedBy.Name, tk.AssignedTo.Name, creator, assignee)
 				}
-				time.Sleep(50 * time.Millisecond)
-			}
+				return nil
+			})
 		}
 		expect(t, "Rita Souza", "Artur Atendente")
 		expect(t, "Rita Souza", "Artur Atendente") // from memory
@@ -477,4 +461,27 @@ func TestNamesAfterTheDatabaseWentBack(t *testing.T) {
 		}
 		expect(t, "Rita Requerente", "Artur Lima")
 	})
+}
+
+// seenByStore calls check until it returns nil, after another client of
+// the database wrote what check reads through the store: once on
+// PostgreSQL, where the next read must show it, and for up to three
+// seconds on SQLite, where the store notices another program's commit
+// within a second (PRAGMA data_version, actors.go).
+func seenByStore(t *testing.T, e dbtest.Engine, check func() error) {
+	t.Helper()
+	tries := 1
+	if e.Name == "sqlite" {
+		tries = 60
+	}
+	for try := 1; ; try++ {
+		err := check()
+		if err == nil {
+			return
+		}
+		if try == tries {
+			t.Fatalf("after %d reads: %v", try, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
