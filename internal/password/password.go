@@ -10,7 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -33,20 +36,39 @@ const (
 // Hasher hashes passwords with one set of parameters. At most a fixed number
 // of hashes run at once, so a storm of logins queues instead of exhausting
 // memory (each hash holds Params.Memory).
+//
+// Once no hash has run for a second, the Hasher hands their memory back
+// to the system. A hash's block is garbage when it returns, but Go frees
+// it at its next collection, whose goal was set while the blocks were
+// live: after a burst of logins the rest of the server would keep running
+// in a heap of that size. Within a burst the hasher is never idle that
+// long, and the next hash reuses the blocks instead of faulting new ones.
 type Hasher struct {
 	params Params
 	sem    chan struct{}
 	dummy  string // a hash to verify against when the user does not exist
+
+	mu        sync.Mutex
+	running   int         // hashes in progress
+	idle      *time.Timer // armed when the last one ends
+	idleAfter time.Duration
+	free      func() // debug.FreeOSMemory
 }
 
 // NewHasher returns a Hasher running at most concurrency hashes at a time
 // (runtime.NumCPU when concurrency <= 0).
 func NewHasher(p Params, concurrency int) *Hasher {
+	return newHasher(p, concurrency, time.Second, debug.FreeOSMemory)
+}
+
+// newHasher is NewHasher calling free once no hash has run for idleAfter.
+func newHasher(p Params, concurrency int, idleAfter time.Duration, free func()) *Hasher {
 	if concurrency <= 0 {
 		concurrency = runtime.NumCPU()
 	}
-	h := &Hasher{params: p, sem: make(chan struct{}, concurrency)}
+	h := &Hasher{params: p, sem: make(chan struct{}, concurrency), idleAfter: idleAfter, free: free}
 	h.dummy = h.hash([]byte("ajudae-dummy-password"), make([]byte, saltLen))
+	h.idle = time.AfterFunc(idleAfter, h.quiet) // the dummy's memory too
 	return h
 }
 
@@ -86,13 +108,35 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, reha
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.sem <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	h.mu.Lock()
+	h.running++
+	h.idle.Stop()
+	h.mu.Unlock()
+	return nil
 }
 
-func (h *Hasher) release() { <-h.sem }
+func (h *Hasher) release() {
+	h.mu.Lock()
+	if h.running--; h.running == 0 {
+		h.idle.Reset(h.idleAfter)
+	}
+	h.mu.Unlock()
+	<-h.sem
+}
+
+// quiet runs when no hash has run for idleAfter: it hands the memory of
+// the hashes back, unless one has started since.
+func (h *Hasher) quiet() {
+	h.mu.Lock()
+	idle := h.running == 0
+	h.mu.Unlock()
+	if idle {
+		h.free()
+	}
+}
 
 func (h *Hasher) hash(password, salt []byte) string {
 	p := h.params

@@ -3,6 +3,7 @@ package password
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHashVerify(t *testing.T) {
@@ -50,4 +51,56 @@ func BenchmarkHashDefault(b *testing.B) {
 	for b.Loop() {
 		h.Hash(b.Context(), "correct horse battery")
 	}
+}
+
+func TestMemoryHandedBackWhenIdle(t *testing.T) {
+	freed := make(chan struct{}, 10)
+	h := newHasher(Params{Memory: 64, Time: 1, Threads: 1}, 2, 100*time.Millisecond, func() { freed <- struct{}{} })
+	handedBack := func(after string) {
+		t.Helper()
+		select {
+		case <-freed:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("memory not handed back after %s", after)
+		}
+	}
+	kept := func(while string) {
+		t.Helper()
+		select {
+		case <-freed:
+			t.Fatalf("memory handed back while %s", while)
+		case <-time.After(300 * time.Millisecond): // three times idleAfter
+		}
+	}
+	handedBack("the dummy hash")
+	kept("nothing ran since")
+
+	if _, err := h.Hash(t.Context(), "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	handedBack("a hash")
+	kept("nothing ran since")
+
+	// Two hashes at once: the end of one is not the end of the burst.
+	for range 2 {
+		if err := h.acquire(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.release()
+	kept("a hash runs")
+	h.release()
+	handedBack("the last hash")
+
+	// One that starts within idleAfter of the last keeps the memory.
+	if err := h.acquire(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.release()
+	if err := h.acquire(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	kept("a hash runs")
+	h.release()
+	handedBack("the burst")
 }
