@@ -43,7 +43,7 @@ type Server struct {
 	trustProxy bool
 	maxUpload  int64
 	created    func()
-	// bodies are the buffers tickets are encoded into (marshalJSON).
+	// bodies are the buffers tickets are encoded into (encodeTickets).
 	bodies sync.Pool
 }
 
@@ -104,19 +104,20 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 // in one response body rather than in chunks (a write less, and one read
 // less for the client). Every other body is left to marshalJSON.
 func (s *Server) encodeTickets(ctx huma.Context, _ string, v any) (any, error) {
-	var b []byte
+	t, _ := v.(*ajudae.Ticket)
+	l, _ := v.(*ajudae.List[ajudae.Ticket])
+	if t == nil && l == nil {
+		return v, nil
+	}
 	buf, _ := s.bodies.Get().(*[]byte)
 	if buf == nil {
 		buf = new([]byte)
 	}
-	switch x := v.(type) {
-	case *ajudae.Ticket:
-		b = x.AppendJSON((*buf)[:0])
-	case *ajudae.List[ajudae.Ticket]:
-		b = ajudae.AppendTicketsJSON(slices.Grow((*buf)[:0], 256+768*len(x.Items)), x)
-	default:
-		s.bodies.Put(buf)
-		return v, nil
+	var b []byte
+	if t != nil {
+		b = t.AppendJSON((*buf)[:0])
+	} else {
+		b = ajudae.AppendTicketsJSON(slices.Grow((*buf)[:0], 256+768*len(l.Items)), l)
 	}
 	*buf = append(b, '\n')
 	ctx.SetHeader("Content-Length", strconv.Itoa(len(*buf)))
