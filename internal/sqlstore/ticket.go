@@ -58,9 +58,10 @@ type ticketRow struct {
 func newTicketRow() *ticketRow {
 	r := &ticketRow{}
 	r.dest = make([]any, 0, 16)
-	r.dest = append(r.dest, &r.t.ID, &r.t.Title, &r.t.Description, &r.t.Status, &r.priority, &r.t.Team.ID, &r.t.Team.Name,
-		&r.t.CreatedBy.ID, &r.creator, &r.assigneeID, &r.assigneeName, timeDest{&r.t.CreatedAt}, timeDest{&r.t.UpdatedAt},
-		nullTimeDest{&r.t.ClosedAt}, &r.t.Version)
+	r.dest = append(r.dest, intDest[int64]{&r.t.ID}, &r.t.Title, &r.t.Description, textDest[ajudae.Status]{&r.t.Status},
+		intDest[int]{&r.priority}, intDest[int64]{&r.t.Team.ID}, &r.t.Team.Name, intDest[int64]{&r.t.CreatedBy.ID}, &r.creator,
+		nullIntDest{&r.assigneeID}, &r.assigneeName, timeDest{&r.t.CreatedAt}, timeDest{&r.t.UpdatedAt},
+		nullTimeDest{&r.t.ClosedAt}, intDest[int]{&r.t.Version})
 	return r
 }
 
