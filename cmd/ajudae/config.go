@@ -54,6 +54,7 @@ type Config struct {
 	PublicURL    string      // the server's public address, for links in e-mail
 	MetricsToken string      // when set, GET /metrics wants it as a bearer token
 	PprofAddr    string      // loopback address of the pprof server; empty = off
+	HeapFloorMiB int64       // smallest heap goal of the collector; 0 = Go's default
 }
 
 // envLookup returns the value of an environment variable: the real
@@ -127,6 +128,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	str(&c.PublicURL, "public-url", "AJUDAE_PUBLIC_URL", "", "public address of the server, for links in e-mail")
 	str(&c.MetricsToken, "metrics-token", "AJUDAE_METRICS_TOKEN", "", "bearer token GET /metrics requires; empty: open")
 	str(&c.PprofAddr, "pprof-addr", "AJUDAE_PPROF_ADDR", "", "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off")
+	num(&c.HeapFloorMiB, "heap-floor", "AJUDAE_HEAP_FLOOR", 16, "smallest heap goal of the collector in MiB, for fewer collections; 0: Go's default (GOGC in the environment turns it off)")
 	var conns, mem, iters, threads int64
 	num(&conns, "db-max-conns", "AJUDAE_DB_MAX_CONNS", 20, "PostgreSQL connection pool size")
 	def := password.DefaultParams()
@@ -144,6 +146,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if mem < 8 || mem > 4<<20 || iters < 1 || iters > 100 || threads < 1 || threads > 255 {
 		return nil, errors.New("argon2 parameters out of range")
+	}
+	if c.HeapFloorMiB < 0 || c.HeapFloorMiB > 1<<16 {
+		return nil, fmt.Errorf("heap floor %d MiB: want 0 to %d", c.HeapFloorMiB, 1<<16)
 	}
 	c.DBMaxConns = int(conns)
 	c.SMTP.Port = int(smtpPort)

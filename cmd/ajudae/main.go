@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/ajudae/ajudae"
+	"github.com/ajudae/ajudae/internal/heapfloor"
 	"github.com/ajudae/ajudae/internal/live"
 	"github.com/ajudae/ajudae/internal/metrics"
 	"github.com/ajudae/ajudae/internal/notify"
@@ -59,6 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	gogc := getenv("GOGC") // the runtime's own, not from .env
 	getenv, err := envLookup(getenv)
 	if err != nil {
 		return err
@@ -82,6 +84,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "probe":
 		return probe(ctx, cfg.Addr)
 	case "serve":
+		if gogc != "" {
+			cfg.HeapFloorMiB = 0 // the operator tuned the collector
+		}
 		return serve(ctx, cfg, log)
 	case "migrate":
 		db, err := openStore(ctx, cfg, log)
@@ -176,6 +181,9 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*sqlstore.DB
 }
 
 func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	if cfg.HeapFloorMiB > 0 {
+		defer heapfloor.Keep(uint64(cfg.HeapFloorMiB) << 20)()
+	}
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
