@@ -128,7 +128,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	str(&c.PublicURL, "public-url", "AJUDAE_PUBLIC_URL", "", "public address of the server, for links in e-mail")
 	str(&c.MetricsToken, "metrics-token", "AJUDAE_METRICS_TOKEN", "", "bearer token GET /metrics requires; empty: open")
 	str(&c.PprofAddr, "pprof-addr", "AJUDAE_PPROF_ADDR", "", "loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty: off")
-	num(&c.HeapFloorMiB, "heap-floor", "AJUDAE_HEAP_FLOOR", 16, "smallest heap goal of the collector in MiB, for fewer collections; 0: Go's default (GOGC in the environment turns it off)")
+	num(&c.HeapFloorMiB, "heap-floor", "AJUDAE_HEAP_FLOOR", 12, "smallest heap goal of the collector in MiB, for fewer collections; 0: Go's default (GOGC in the environment turns it off)")
 	var conns, mem, iters, threads int64
 	num(&conns, "db-max-conns", "AJUDAE_DB_MAX_CONNS", 20, "PostgreSQL connection pool size")
 	def := password.DefaultParams()

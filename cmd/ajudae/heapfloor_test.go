@@ -24,14 +24,15 @@ func TestHeapFloor(t *testing.T) {
 		env  map[string]string
 		kept bool
 	}{
-		{"default", map[string]string{}, true},
-		{"GOGC set", map[string]string{"GOGC": "100"}, false},
+		// 256 MiB: far above this test's live heap, whatever ran before.
+		{"floor set", map[string]string{"AJUDAE_HEAP_FLOOR": "256"}, true},
+		{"GOGC set", map[string]string{"AJUDAE_HEAP_FLOOR": "256", "GOGC": "100"}, false},
 		{"floor 0", map[string]string{"AJUDAE_HEAP_FLOOR": "0"}, false},
 	} {
 		c.env["AJUDAE_DATA_DIR"] = t.TempDir()
 		_, logs, stop := startRun(t, c.env)
 		raised := false
-		for range 30 { // this test's live heap is a few MiB, under half the floor
+		for range 30 {
 			runtime.GC()
 			time.Sleep(10 * time.Millisecond)
 			if raised = gogcPercent() > 100; raised {
@@ -45,6 +46,13 @@ func TestHeapFloor(t *testing.T) {
 		if got := gogcPercent(); got != 100 {
 			t.Errorf("%s: GOGC %d after the server stopped, want the 100 before", c.name, got)
 		}
+	}
+	cfg, err := parseConfig("ajudae", nil, func(string) string { return "" }, &syncBuffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HeapFloorMiB != 12 {
+		t.Errorf("default heap floor %d MiB, want 12", cfg.HeapFloorMiB)
 	}
 	for _, v := range []string{"-1", "70000", "lots"} {
 		env := map[string]string{"AJUDAE_DATA_DIR": t.TempDir(), "AJUDAE_ADDR": freeAddr(t), "AJUDAE_HEAP_FLOOR": v}
