@@ -7,8 +7,8 @@
 // would run it less often but multiplies every goal, a login storm's too
 // (each password hash holds 19 MiB). Keeping the goal at a floor spends a
 // fixed amount of memory instead: after each collection, the GOGC that
-// puts the next goal at the floor while the live heap is under half of it,
-// Go's default above.
+// puts the next goal at the floor while Go's default goal would be under
+// it, and Go's default above.
 package heapfloor
 
 import (
@@ -21,14 +21,22 @@ import (
 // maxPercent bounds the GOGC set for a nearly empty heap.
 const maxPercent = 2000
 
-// Percent returns the GOGC that puts the next heap goal, about live ×
-// (1 + GOGC/100), at floor: 100 (Go's default) once live is half of floor
-// or more.
-func Percent(live, floor uint64) int {
-	if live == 0 || 2*live >= floor {
+// heapMinimum is Go's smallest heap goal at GOGC=100; it scales with GOGC.
+const heapMinimum = 4 << 20
+
+// Percent returns the GOGC that puts the next heap goal at floor. Go sets
+// the goal at live + (live + roots) × GOGC/100, where roots are the
+// goroutine stacks and globals the collector scans, and never under
+// 4 MiB × GOGC/100; so the GOGC is capped where that minimum reaches the
+// floor. It is 100 (Go's default) when the default goal already reaches
+// the floor.
+func Percent(live, roots, floor uint64) int {
+	scan := live + roots
+	if scan == 0 || live+scan >= floor {
 		return 100
 	}
-	return int(min(floor*100/live-100, maxPercent))
+	p := min((floor-live)*100/scan, floor*100/heapMinimum, maxPercent)
+	return max(int(p), 100)
 }
 
 // Keep holds the heap goal at floor bytes at least, from now until stop is
@@ -54,7 +62,7 @@ type keeper struct {
 
 	mu      sync.Mutex
 	stopped bool
-	live    [1]metrics.Sample
+	sample  [3]metrics.Sample // the live heap, stacks and globals
 }
 
 // sentinel is allocated to be collected: its cleanup marks the end of a
@@ -79,10 +87,17 @@ func (k *keeper) tune() bool {
 	if k.stopped {
 		return false
 	}
-	k.live[0].Name = "/gc/heap/live:bytes"
-	metrics.Read(k.live[:])
-	if k.live[0].Value.Kind() == metrics.KindUint64 {
-		debug.SetGCPercent(Percent(k.live[0].Value.Uint64(), k.floor))
+	k.sample[0].Name = "/gc/heap/live:bytes"
+	k.sample[1].Name = "/gc/scan/stack:bytes"
+	k.sample[2].Name = "/gc/scan/globals:bytes"
+	metrics.Read(k.sample[:])
+	var v [3]uint64
+	for i, s := range k.sample {
+		if s.Value.Kind() != metrics.KindUint64 {
+			return true // not measured by this runtime: leave GOGC
+		}
+		v[i] = s.Value.Uint64()
 	}
+	debug.SetGCPercent(Percent(v[0], v[1]+v[2], k.floor))
 	return true
 }

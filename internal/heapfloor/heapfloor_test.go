@@ -11,18 +11,32 @@ import (
 func TestPercent(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct {
-		live, floor uint64
-		want        int
+		live, roots, floor uint64
+		want               int
 	}{
-		{0, 16 * mib, 100},        // nothing measured yet
-		{4 * mib, 16 * mib, 300},  // goal 4 × 4 MiB
-		{3 * mib, 16 * mib, 433},  // goal just under 16 MiB
-		{8 * mib, 16 * mib, 100},  // half the floor: the default's goal is the floor
-		{40 * mib, 16 * mib, 100}, // a login storm's hashes
-		{1024, 16 * mib, maxPercent},
+		{0, 0, 12 * mib, 100},                  // nothing measured yet
+		{3 * mib, mib / 2, 12 * mib, 257},      // goal 3 + 3.5 × 2.57 MiB
+		{5 * mib, 0, 12 * mib, 140},            // goal 5 + 5 × 1.4 MiB
+		{mib / 2, 0, 12 * mib, 300},            // Go's minimum, 4 MiB × 3, is the floor
+		{4 * mib, 4 * mib, 12 * mib, 100},      // the default's goal is the floor
+		{40 * mib, mib, 12 * mib, 100},         // a login storm's hashes
+		{1024, 0, 256 * mib, maxPercent},       // a nearly empty heap
+		{2 * mib, 30 * mib, 12 * mib, 100},     // many goroutines: stacks
+		{2 * mib, mib, 1024 * mib, maxPercent}, // a floor far above
 	} {
-		if got := Percent(c.live, c.floor); got != c.want {
-			t.Errorf("Percent(%d, %d) = %d, want %d", c.live, c.floor, got, c.want)
+		if got := Percent(c.live, c.roots, c.floor); got != c.want {
+			t.Errorf("Percent(%d, %d, %d) = %d, want %d", c.live, c.roots, c.floor, got, c.want)
+		}
+	}
+	// Whatever the heap, the goal Go derives from the percent stays at or
+	// under the floor, unless the default's is above it.
+	for live := uint64(64 << 10); live < 16*mib; live += 192 << 10 {
+		for _, roots := range []uint64{0, 256 << 10, 2 * mib} {
+			p := uint64(Percent(live, roots, 12*mib))
+			goal := max(live+(live+roots)*p/100, heapMinimum*p/100)
+			if p > 100 && goal > 12*mib {
+				t.Errorf("live %d, roots %d: GOGC %d sets a goal of %d", live, roots, p, goal)
+			}
 		}
 	}
 }
