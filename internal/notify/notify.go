@@ -191,7 +191,7 @@ func (n *Notifier) enqueue(ctx context.Context, tx *sql.Tx, notices []ajudae.Not
 			}})
 		}
 	}
-	_, err := n.client.InsertManyTx(ctx, tx, params)
+	_, err := n.client.InsertManyFastTx(ctx, tx, params)
 	return err
 }
 
